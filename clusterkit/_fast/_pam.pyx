@@ -1,0 +1,979 @@
+"""k-medoids kernels: assignment caches, BUILD, LAB, k-medoids++, PAM SWAP, FastPAM1,
+FastPAM2, FasterPAM and alternating.
+
+Everything here works on a square, symmetric dissimilarity matrix ``D`` (float32 or
+float64, C-contiguous) and knows nothing about estimators: inputs are validated by the
+callers. Because ``D`` is symmetric, the distances of all objects to a candidate ``c`` are
+read from the contiguous row ``D[c]`` rather than from the column.
+
+Conventions
+-----------
+* Slots ``0..k-1`` hold medoid object indices in ``med``.
+* Caches per object ``o``: ``near[o]`` (slot of the nearest medoid), ``dn[o]`` (its
+  distance), ``sec[o]`` / ``ds[o]`` (second nearest; ``ds = inf`` when k == 1).
+* A medoid is always assigned to its own slot, also when another medoid is at distance 0.
+* Ties: strict ``<`` everywhere, so the lowest slot / candidate index wins.
+* Losses and changes accumulate in float64 whatever the input dtype; ``TD`` is recomputed
+  from the caches after each swap (never accumulated from deltas).
+* A swap is executed only when ``change < -eps * TD``: the same threshold decides whether a
+  swap was found and whether it is done, so duplicates cannot swap forever.
+* Weights ``w`` (float64, one per object) define the objective ``sum_o w[o] * dn[o]``.
+* Results never depend on the number of threads: candidates are evaluated in parallel into
+  per-candidate slots and reduced sequentially in index order.
+* Long loops check for Ctrl-C between blocks of work (``KeyboardInterrupt``).
+"""
+import numpy as np
+
+cimport cython
+from cython cimport floating
+from cython.parallel cimport parallel, prange, threadid
+from libc.math cimport INFINITY, isfinite, floor
+from libc.stdlib cimport malloc, free
+from cpython.exc cimport PyErr_CheckSignals
+
+ctypedef Py_ssize_t intp_t
+
+# Candidates evaluated per parallel region in the FastPAM1 / FastPAM2 / PAM / BUILD scans;
+# also the granularity at which Ctrl-C is checked.
+cdef intp_t SCAN_BLOCK = 256
+
+
+cdef int _check_signals() except -1 nogil:
+    with gil:
+        if PyErr_CheckSignals() != 0:
+            return -1
+    return 0
+
+
+# --------------------------------------------------------------------------------------
+# Assignment caches
+# --------------------------------------------------------------------------------------
+
+cdef void _rescan(const floating[:, ::1] D, const intp_t* med, intp_t k, const intp_t* slot_of,
+                  intp_t o, intp_t* near, intp_t* sec, double* dn, double* ds) noexcept nogil:
+    """Recompute nearest and second nearest medoid of object ``o`` from scratch (O(k))."""
+    cdef intp_t i, bi = -1, si = -1, own = slot_of[o]
+    cdef double d, bd = INFINITY, sd = INFINITY
+    cdef const floating* row = &D[o, 0]
+    for i in range(k):
+        d = row[med[i]]
+        if i == own:
+            continue
+        if d < bd:
+            si = bi
+            sd = bd
+            bi = i
+            bd = d
+        elif d < sd:
+            si = i
+            sd = d
+    if own >= 0:
+        # a medoid is its own nearest; the best other slot is its second
+        near[o] = own
+        dn[o] = 0.0
+        sec[o] = bi
+        ds[o] = bd
+    else:
+        near[o] = bi
+        dn[o] = bd
+        sec[o] = si
+        ds[o] = sd
+
+
+cdef void _assign_range(const floating[:, ::1] D, const intp_t* med, intp_t k,
+                        const intp_t* slot_of, intp_t start, intp_t end,
+                        intp_t* near, intp_t* sec, double* dn, double* ds) noexcept nogil:
+    """Assign objects ``start..end-1``; slots outer so that rows of D are read in order."""
+    cdef intp_t i, o, own
+    cdef double d
+    cdef const floating* row
+    for o in range(start, end):
+        near[o] = -1
+        sec[o] = -1
+        dn[o] = INFINITY
+        ds[o] = INFINITY
+    for i in range(k):
+        row = &D[med[i], 0]
+        for o in range(start, end):
+            d = row[o]
+            if d < dn[o]:
+                sec[o] = near[o]
+                ds[o] = dn[o]
+                near[o] = i
+                dn[o] = d
+            elif d < ds[o]:
+                sec[o] = i
+                ds[o] = d
+    for o in range(start, end):
+        own = slot_of[o]
+        if own >= 0 and near[o] != own:
+            _rescan(D, med, k, slot_of, o, near, sec, dn, ds)
+
+
+cdef void _assign_all(const floating[:, ::1] D, const intp_t* med, intp_t k,
+                      const intp_t* slot_of, intp_t n, intp_t* near, intp_t* sec,
+                      double* dn, double* ds, int n_threads) noexcept nogil:
+    cdef intp_t b, nb, bs = 512
+    nb = (n + bs - 1) // bs
+    if n_threads <= 1 or nb < 2:
+        _assign_range(D, med, k, slot_of, 0, n, near, sec, dn, ds)
+        return
+    for b in prange(nb, num_threads=n_threads, schedule='static'):
+        _assign_range(D, med, k, slot_of, b * bs, min(n, (b + 1) * bs), near, sec, dn, ds)
+
+
+cdef double _total(intp_t n, const double* dn, const double* w) noexcept nogil:
+    cdef intp_t o
+    cdef double td = 0.0
+    for o in range(n):
+        td += w[o] * dn[o]
+    return td
+
+
+cdef void _removal_loss(intp_t n, intp_t k, const intp_t* near, const double* dn,
+                        const double* ds, const double* w, double* rl) noexcept nogil:
+    """rl[i] = sum over objects nearest to slot i of w * (ds - dn)."""
+    cdef intp_t i, o
+    for i in range(k):
+        rl[i] = 0.0
+    for o in range(n):
+        rl[near[o]] += w[o] * (ds[o] - dn[o])
+
+
+# --------------------------------------------------------------------------------------
+# Swap evaluation
+# --------------------------------------------------------------------------------------
+
+cdef double _candidate_deltas(const floating* row, intp_t n, intp_t k, const double* rl,
+                              const intp_t* near, const double* dn, const double* ds,
+                              const double* w, double* delta) noexcept nogil:
+    """FastPAM1 inner loop, in one pass over all objects: on return ``delta[i] + acc`` is the
+    change of TD when the candidate (distances ``row``) replaces the medoid of slot i;
+    returns ``acc``, the part shared by all slots."""
+    cdef intp_t i, o
+    cdef double acc = 0.0, doc
+    for i in range(k):
+        delta[i] = rl[i]
+    for o in range(n):
+        doc = row[o]
+        if doc < ds[o]:
+            if doc < dn[o]:
+                # c becomes o's nearest, whichever medoid leaves
+                acc += w[o] * (doc - dn[o])
+                delta[near[o]] += w[o] * (dn[o] - ds[o])
+            else:
+                # c beats o's second nearest: matters only if o's nearest leaves
+                delta[near[o]] += w[o] * (doc - ds[o])
+    return acc
+
+
+cdef double _candidate(const floating* row, intp_t n, intp_t k, const double* rl,
+                       const intp_t* near, const double* dn, const double* ds,
+                       const double* w, double* delta, intp_t* best_slot) noexcept nogil:
+    """Best change of TD for one candidate over all slots (lowest slot on ties); the slot
+    goes to ``best_slot``. ``delta`` is a length-k scratch buffer."""
+    cdef intp_t i, b = 0
+    cdef double acc = _candidate_deltas(row, n, k, rl, near, dn, ds, w, delta)
+    cdef double best = delta[0] + acc, val
+    # compare delta[i] + acc, not delta[i]: the sums are what is minimised
+    for i in range(1, k):
+        val = delta[i] + acc
+        if val < best:
+            best = val
+            b = i
+    best_slot[0] = b
+    return best
+
+
+cdef double _swap_change(const floating* row, intp_t n, intp_t slot, const intp_t* near,
+                         const double* dn, const double* ds, const double* w) noexcept nogil:
+    """Exact change of TD when the medoid in ``slot`` is replaced by the candidate whose
+    distances are ``row`` (original PAM; O(n))."""
+    cdef intp_t o
+    cdef double acc = 0.0, doc
+    for o in range(n):
+        doc = row[o]
+        if near[o] == slot:
+            # o loses its medoid: it goes to the candidate or to its second nearest
+            if doc < ds[o]:
+                acc += w[o] * (doc - dn[o])
+            else:
+                acc += w[o] * (ds[o] - dn[o])
+        elif doc < dn[o]:
+            acc += w[o] * (doc - dn[o])
+    return acc
+
+
+cdef void _do_swap(const floating[:, ::1] D, intp_t* med, intp_t k, intp_t* slot_of,
+                   intp_t n, intp_t b, intp_t j, intp_t* near, intp_t* sec,
+                   double* dn, double* ds) noexcept nogil:
+    """Replace the medoid in slot ``b`` by object ``j`` and update the caches in O(n)
+    (plus O(k) rescans for the few objects that lose their nearest or second)."""
+    cdef intp_t o
+    cdef double d
+    cdef const floating* row = &D[j, 0]
+    slot_of[med[b]] = -1
+    med[b] = j
+    slot_of[j] = b
+    for o in range(n):
+        if o == j:
+            _rescan(D, med, k, slot_of, o, near, sec, dn, ds)
+            continue
+        d = row[o]
+        if near[o] == b:
+            if d < ds[o]:
+                dn[o] = d
+            else:
+                _rescan(D, med, k, slot_of, o, near, sec, dn, ds)
+        elif slot_of[o] >= 0:
+            # another medoid: only its second nearest can change
+            if d < ds[o] or sec[o] == b:
+                _rescan(D, med, k, slot_of, o, near, sec, dn, ds)
+        elif d < dn[o]:
+            sec[o] = near[o]
+            ds[o] = dn[o]
+            near[o] = b
+            dn[o] = d
+        elif d < ds[o]:
+            sec[o] = b
+            ds[o] = d
+        elif sec[o] == b:
+            _rescan(D, med, k, slot_of, o, near, sec, dn, ds)
+
+
+# --------------------------------------------------------------------------------------
+# Working state shared by the swap algorithms
+# --------------------------------------------------------------------------------------
+
+cdef class _State:
+    """Caches for one run: medoids, slot map, nearest/second and removal losses."""
+    cdef public object med_arr, slot_arr, near_arr, sec_arr, dn_arr, ds_arr, rl_arr
+    cdef intp_t[::1] med, slot_of, near, sec
+    cdef double[::1] dn, ds, rl
+    cdef intp_t n, k
+
+    def __init__(self, intp_t n, medoids):
+        self.n = n
+        self.k = len(medoids)
+        self.med_arr = np.array(medoids, dtype=np.intp)
+        self.slot_arr = np.full(n, -1, dtype=np.intp)
+        self.slot_arr[self.med_arr] = np.arange(self.k, dtype=np.intp)
+        self.near_arr = np.empty(n, dtype=np.intp)
+        self.sec_arr = np.empty(n, dtype=np.intp)
+        self.dn_arr = np.empty(n, dtype=np.float64)
+        self.ds_arr = np.empty(n, dtype=np.float64)
+        self.rl_arr = np.zeros(self.k, dtype=np.float64)
+        self.med = self.med_arr
+        self.slot_of = self.slot_arr
+        self.near = self.near_arr
+        self.sec = self.sec_arr
+        self.dn = self.dn_arr
+        self.ds = self.ds_arr
+        self.rl = self.rl_arr
+
+
+cdef double _setup(const floating[:, ::1] D, _State st, const double* w,
+                   int n_threads) noexcept nogil:
+    _assign_all(D, &st.med[0], st.k, &st.slot_of[0], st.n, &st.near[0], &st.sec[0],
+                &st.dn[0], &st.ds[0], n_threads)
+    _removal_loss(st.n, st.k, &st.near[0], &st.dn[0], &st.ds[0], w, &st.rl[0])
+    return _total(st.n, &st.dn[0], w)
+
+
+cdef double _apply_swap(const floating[:, ::1] D, _State st, const double* w,
+                        intp_t b, intp_t j) noexcept nogil:
+    _do_swap(D, &st.med[0], st.k, &st.slot_of[0], st.n, b, j, &st.near[0], &st.sec[0],
+             &st.dn[0], &st.ds[0])
+    _removal_loss(st.n, st.k, &st.near[0], &st.dn[0], &st.ds[0], w, &st.rl[0])
+    return _total(st.n, &st.dn[0], w)
+
+
+cdef int _scan_candidates(const floating[:, ::1] D, _State st, const double* w,
+                          const intp_t* cand, intp_t m, double* change, intp_t* slot,
+                          double* bufs, int n_threads) except -1 nogil:
+    """FastPAM1 evaluation of ``m`` candidates ``cand[0..m-1]`` in parallel; medoids get
+    change +inf. Per-candidate outputs make the result independent of the thread count."""
+    cdef intp_t t, c, tid
+    cdef intp_t n = st.n, k = st.k
+    if n_threads <= 1 or m < 2:
+        for t in range(m):
+            c = cand[t]
+            if st.slot_of[c] >= 0:
+                change[t] = INFINITY
+                slot[t] = 0
+            else:
+                change[t] = _candidate(&D[c, 0], n, k, &st.rl[0], &st.near[0], &st.dn[0],
+                                       &st.ds[0], w, bufs, &slot[t])
+        return 0
+    with parallel(num_threads=n_threads):
+        tid = threadid()
+        for t in prange(m, schedule='static', chunksize=1):
+            c = cand[t]
+            if st.slot_of[c] >= 0:
+                change[t] = INFINITY
+                slot[t] = 0
+            else:
+                change[t] = _candidate(&D[c, 0], n, k, &st.rl[0], &st.near[0], &st.dn[0],
+                                       &st.ds[0], w, bufs + tid * k, &slot[t])
+    return 0
+
+
+def _results(_State st, double td, intp_t n_iter, intp_t n_swaps):
+    return st.med_arr.copy(), st.near_arr.copy(), td, n_iter, n_swaps
+
+
+# --------------------------------------------------------------------------------------
+# Public kernels
+# --------------------------------------------------------------------------------------
+
+def assign(const floating[:, ::1] D, medoids, const double[::1] w, int n_threads=1):
+    """Assign every object to its nearest medoid.
+
+    Parameters
+    ----------
+    D : ndarray of shape (n, n), float32 or float64, C-contiguous  # IN
+    medoids : ndarray of shape (k,), intp  # IN, distinct, in range
+    w : ndarray of shape (n,), float64  # IN, weights
+    n_threads : int
+
+    Returns
+    -------
+    labels : ndarray of shape (n,), intp (slot of the nearest medoid)
+    dist : ndarray of shape (n,), float64 (distance to it)
+    loss : float (weighted sum of ``dist``)
+    """
+    cdef _State st = _State(D.shape[0], medoids)
+    cdef double td
+    with nogil:
+        td = _setup(D, st, &w[0], n_threads)
+    return st.near_arr, st.dn_arr, td
+
+
+def row_sums(const floating[:, ::1] D, const double[::1] w, int n_threads=1):
+    """Weighted row sums ``D @ w`` accumulated in float64 (loss of each object as the only
+    medoid)."""
+    cdef intp_t n = D.shape[0], c, o
+    cdef double s
+    out = np.empty(n, dtype=np.float64)
+    cdef double[::1] res = out
+    with nogil:
+        for c in prange(n, num_threads=max(1, n_threads), schedule='static'):
+            s = 0.0
+            for o in range(n):
+                s = s + w[o] * D[c, o]
+            res[c] = s
+    return out
+
+
+def build(const floating[:, ::1] D, intp_t k, const double[::1] w, int n_threads=1):
+    """PAM's BUILD: greedy initialisation in O(n^2 k).
+
+    The first medoid minimises the weighted row sum; each further medoid is the non-medoid
+    with the largest gain ``sum_o w[o] * max(0, dmin[o] - d(o, c))`` (lowest index on ties).
+    When every gain is zero (fewer distinct points than k) the lowest-index non-medoid is
+    taken, so exactly k medoids are always returned.
+
+    Returns
+    -------
+    medoids : ndarray of shape (k,), intp
+    """
+    cdef intp_t n = D.shape[0], c, o, step, best, start, end, nb
+    cdef double g, diff, bestg
+    cdef const floating* row
+    medoids = np.empty(k, dtype=np.intp)
+    cdef intp_t[::1] med = medoids
+    is_med_arr = np.zeros(n, dtype=np.uint8)
+    cdef unsigned char[::1] is_med = is_med_arr
+    dmin_arr = np.empty(n, dtype=np.float64)
+    cdef double[::1] dmin = dmin_arr
+    gain_arr = np.empty(n, dtype=np.float64)
+    cdef double[::1] gain = gain_arr
+    cdef double[::1] sums = row_sums(D, w, n_threads)
+    with nogil:
+        best = 0
+        for c in range(1, n):
+            if sums[c] < sums[best]:
+                best = c
+        med[0] = best
+        is_med[best] = 1
+        for o in range(n):
+            dmin[o] = D[best, o]
+        for step in range(1, k):
+            _check_signals()
+            for c in prange(n, num_threads=max(1, n_threads), schedule='static'):
+                if is_med[c]:
+                    gain[c] = -1.0
+                    continue
+                g = 0.0
+                row = &D[c, 0]
+                for o in range(n):
+                    diff = dmin[o] - row[o]
+                    if diff > 0:
+                        g = g + w[o] * diff
+                gain[c] = g
+            best = -1
+            bestg = -1.0
+            for c in range(n):
+                if gain[c] > bestg:
+                    bestg = gain[c]
+                    best = c
+            med[step] = best
+            is_med[best] = 1
+            row = &D[best, 0]
+            for o in range(n):
+                if row[o] < dmin[o]:
+                    dmin[o] = row[o]
+    return medoids
+
+
+def lab(const floating[:, ::1] D, intp_t k, const double[::1] w, const double[:, ::1] u):
+    """LAB (linear approximative BUILD): BUILD evaluated on small random samples.
+
+    Each of the k steps draws a sample of ``s = u.shape[1]`` non-medoids (a partial
+    Fisher-Yates shuffle driven by the uniform numbers ``u[step]``) and picks the sample
+    member minimising ``sum_{j in S} w[j] * min(d(i, j), dmin[j])`` (lowest sample position
+    on ties). Cost about O(k s^2 + n k).
+
+    Parameters
+    ----------
+    u : ndarray of shape (k, s), float64 in [0, 1)  # IN, pre-drawn from random_state
+    """
+    cdef intp_t n = D.shape[0], s = u.shape[1], step, j, r, t, i, cand, best, plen, m
+    cdef double cost, bestcost, d, tmp
+    medoids = np.empty(k, dtype=np.intp)
+    cdef intp_t[::1] med = medoids
+    pool_arr = np.arange(n, dtype=np.intp)
+    pos_arr = np.arange(n, dtype=np.intp)
+    cdef intp_t[::1] pool = pool_arr, pos = pos_arr
+    dmin_arr = np.full(n, np.inf, dtype=np.float64)
+    cdef double[::1] dmin = dmin_arr
+    with nogil:
+        plen = n
+        for step in range(k):
+            m = min(s, plen)
+            for j in range(m):
+                r = j + <intp_t> floor(u[step, j] * (plen - j))
+                if r >= plen:
+                    r = plen - 1
+                t = pool[j]
+                pool[j] = pool[r]
+                pool[r] = t
+                pos[pool[j]] = j
+                pos[pool[r]] = r
+            best = -1
+            bestcost = INFINITY
+            for i in range(m):
+                cand = pool[i]
+                cost = 0.0
+                for j in range(m):
+                    d = D[cand, pool[j]]
+                    tmp = dmin[pool[j]]
+                    cost = cost + w[pool[j]] * (d if d < tmp else tmp)
+                if best < 0 or cost < bestcost:
+                    bestcost = cost
+                    best = cand
+            med[step] = best
+            # remove best from the pool (swap with the last element)
+            j = pos[best]
+            plen -= 1
+            t = pool[plen]
+            pool[j] = t
+            pos[t] = j
+            pool[plen] = best
+            pos[best] = plen
+            for j in range(n):
+                if D[best, j] < dmin[j]:
+                    dmin[j] = D[best, j]
+    return medoids
+
+
+cdef intp_t _sample_index(const double* cum, intp_t n, double r) noexcept nogil:
+    """First index with cum[i] > r (binary search), clamped to the last positive mass."""
+    cdef intp_t lo = 0, hi = n - 1, mid
+    if r >= cum[n - 1]:
+        while hi > 0 and cum[hi - 1] == cum[n - 1]:
+            hi -= 1
+        return hi
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if cum[mid] > r:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def kmedoids_plusplus(const floating[:, ::1] D, intp_t k, const double[::1] w,
+                      const double[:, ::1] u, int n_threads=1):
+    """k-medoids++ seeding with greedy local trials.
+
+    The first medoid is drawn with probability proportional to ``w``; each further one by
+    drawing ``u.shape[1] - 1`` trial candidates with probability proportional to
+    ``w[o] * dmin[o]`` and keeping the trial that lowers the weighted loss most (the first
+    on ties). When every remaining object coincides with a medoid (zero mass), a
+    non-medoid is taken uniformly, so exactly k medoids are returned.
+
+    Parameters
+    ----------
+    u : ndarray of shape (k, n_trials + 1), float64 in [0, 1)  # IN, pre-drawn
+    """
+    cdef intp_t n = D.shape[0], ntr = u.shape[1] - 1, step, t, o, c, best, cnt, target
+    cdef double total, cost, bestcost, d
+    cdef const floating* row
+    medoids = np.empty(k, dtype=np.intp)
+    cdef intp_t[::1] med = medoids
+    is_med_arr = np.zeros(n, dtype=np.uint8)
+    cdef unsigned char[::1] is_med = is_med_arr
+    dmin_arr = np.full(n, np.inf, dtype=np.float64)
+    cdef double[::1] dmin = dmin_arr
+    cum_arr = np.empty(n, dtype=np.float64)
+    cdef double[::1] cum = cum_arr
+    trial_cost_arr = np.empty(max(ntr, 1), dtype=np.float64)
+    cdef double[::1] trial_cost = trial_cost_arr
+    trial_arr = np.empty(max(ntr, 1), dtype=np.intp)
+    cdef intp_t[::1] trial = trial_arr
+    with nogil:
+        total = 0.0
+        for o in range(n):
+            total += w[o]
+            cum[o] = total
+        c = _sample_index(&cum[0], n, u[0, 0] * total)
+        med[0] = c
+        is_med[c] = 1
+        for o in range(n):
+            dmin[o] = D[c, o]
+        for step in range(1, k):
+            total = 0.0
+            for o in range(n):
+                total += w[o] * dmin[o]
+                cum[o] = total
+            if not total > 0:
+                # every object sits on a medoid: take a uniformly drawn non-medoid
+                target = <intp_t> floor(u[step, 0] * (n - step))
+                cnt = 0
+                best = -1
+                for o in range(n):
+                    if not is_med[o]:
+                        if cnt == target:
+                            best = o
+                            break
+                        cnt += 1
+                if best < 0:
+                    for o in range(n - 1, -1, -1):
+                        if not is_med[o]:
+                            best = o
+                            break
+            else:
+                for t in range(ntr):
+                    trial[t] = _sample_index(&cum[0], n, u[step, t + 1] * total)
+                for t in prange(ntr, num_threads=max(1, n_threads), schedule='static'):
+                    row = &D[trial[t], 0]
+                    cost = 0.0
+                    for o in range(n):
+                        d = row[o]
+                        cost = cost + w[o] * (d if d < dmin[o] else dmin[o])
+                    trial_cost[t] = cost
+                best = trial[0]
+                bestcost = trial_cost[0]
+                for t in range(1, ntr):
+                    if trial_cost[t] < bestcost:
+                        bestcost = trial_cost[t]
+                        best = trial[t]
+            med[step] = best
+            is_med[best] = 1
+            for o in range(n):
+                if D[best, o] < dmin[o]:
+                    dmin[o] = D[best, o]
+    return medoids
+
+
+def fasterpam(const floating[:, ::1] D, medoids, const double[::1] w,
+              const intp_t[::1] order, intp_t max_iter=300, double eps=1e-12,
+              int n_threads=1):
+    """FasterPAM: eager swapping with the O(k) FastPAM1 inner loop.
+
+    Candidates are visited in ``order`` (a permutation of 0..n-1); the first improving swap
+    found for a candidate is executed at once. A pass ends when the scan reaches the last
+    swapped object again (every object was checked since) or at the end of the order; the
+    run stops after a pass without a swap, a pass that did not lower the loss, or
+    ``max_iter`` passes.
+
+    With several threads, consecutive candidates are evaluated in parallel against the
+    current medoids and the first improving one in ``order`` is executed, the others
+    discarded; the swaps are therefore exactly those of the sequential algorithm.
+
+    Returns
+    -------
+    medoids, labels, loss, n_iter, n_swaps
+    """
+    cdef intp_t n = D.shape[0], k = len(medoids)
+    cdef _State st = _State(n, medoids)
+    cdef intp_t n_iter = 0, n_swaps = 0, swaps_before, lastswap = -1, pos, t, limit
+    cdef intp_t found, batch, min_batch, max_batch, since_check = 0
+    cdef double td, lastloss
+    cdef bint hit_last, stop
+    cdef int nt = max(1, n_threads)
+    min_batch = nt
+    max_batch = 32 * nt
+    change_arr = np.empty(max_batch, dtype=np.float64)
+    slot_arr = np.empty(max_batch, dtype=np.intp)
+    bufs_arr = np.empty(nt * k, dtype=np.float64)
+    cdef double[::1] change = change_arr, bufs = bufs_arr
+    cdef intp_t[::1] slot = slot_arr
+    with nogil:
+        td = _setup(D, st, &w[0], nt)
+        batch = min_batch
+        stop = False
+        while n_iter < max_iter and not stop:
+            n_iter += 1
+            swaps_before = n_swaps
+            lastloss = td
+            pos = 0
+            while pos < n:
+                limit = min(batch, n - pos)
+                hit_last = False
+                for t in range(limit):
+                    if order[pos + t] == lastswap:
+                        limit = t
+                        hit_last = True
+                        break
+                _scan_candidates(D, st, &w[0], &order[pos], limit, &change[0], &slot[0],
+                                 &bufs[0], nt)
+                found = -1
+                for t in range(limit):
+                    if change[t] < -eps * td:
+                        found = t
+                        break
+                if found >= 0:
+                    td = _apply_swap(D, st, &w[0], slot[found], order[pos + found])
+                    lastswap = order[pos + found]
+                    n_swaps += 1
+                    pos += found + 1
+                    batch = min_batch
+                else:
+                    pos += limit
+                    if batch < max_batch:
+                        batch = 2 * batch
+                    if hit_last:
+                        stop = True
+                        break
+                since_check += limit
+                if since_check >= 2048:
+                    since_check = 0
+                    _check_signals()
+            if n_swaps == swaps_before or not td < lastloss:
+                stop = True
+    return _results(st, td, n_iter, n_swaps)
+
+
+cdef int _full_scan(const floating[:, ::1] D, _State st, const double* w,
+                    const intp_t* allidx, double* change, intp_t* slot, double* bufs,
+                    int nt) except -1 nogil:
+    """FastPAM1 evaluation of every object as a candidate, in blocks (Ctrl-C between)."""
+    cdef intp_t start = 0, m
+    while start < st.n:
+        m = min(SCAN_BLOCK * nt, st.n - start)
+        _scan_candidates(D, st, w, allidx + start, m, change + start, slot + start, bufs, nt)
+        start += m
+        _check_signals()
+    return 0
+
+
+def fastpam1(const floating[:, ::1] D, medoids, const double[::1] w, intp_t max_iter=300,
+             double eps=1e-12, int n_threads=1):
+    """FastPAM1: the swaps of PAM (best swap over all pairs per iteration, lowest candidate
+    then lowest slot on ties) found in O(n^2) instead of O(k n^2) per iteration.
+
+    Returns
+    -------
+    medoids, labels, loss, n_iter, n_swaps
+    """
+    cdef intp_t n = D.shape[0], k = len(medoids)
+    cdef _State st = _State(n, medoids)
+    cdef intp_t n_iter = 0, n_swaps = 0, c, best
+    cdef double td
+    cdef int nt = max(1, n_threads)
+    allidx_arr = np.arange(n, dtype=np.intp)
+    change_arr = np.empty(n, dtype=np.float64)
+    slot_arr = np.empty(n, dtype=np.intp)
+    bufs_arr = np.empty(nt * k, dtype=np.float64)
+    cdef intp_t[::1] allidx = allidx_arr, slot = slot_arr
+    cdef double[::1] change = change_arr, bufs = bufs_arr
+    with nogil:
+        td = _setup(D, st, &w[0], nt)
+        while n_iter < max_iter:
+            n_iter += 1
+            _full_scan(D, st, &w[0], &allidx[0], &change[0], &slot[0], &bufs[0], nt)
+            best = 0
+            for c in range(1, n):
+                if change[c] < change[best]:
+                    best = c
+            if not change[best] < -eps * td:
+                break
+            td = _apply_swap(D, st, &w[0], slot[best], best)
+            n_swaps += 1
+    return _results(st, td, n_iter, n_swaps)
+
+
+def pam_swap(const floating[:, ::1] D, medoids, const double[::1] w, intp_t max_iter=300,
+             double eps=1e-12, int n_threads=1):
+    """Original PAM SWAP: every (slot, non-medoid) pair's change computed directly in O(n),
+    O(k n^2) per iteration; the best pair (lowest candidate, then lowest slot on ties) is
+    executed while it improves.
+
+    Returns
+    -------
+    medoids, labels, loss, n_iter, n_swaps
+    """
+    cdef intp_t n = D.shape[0], k = len(medoids)
+    cdef _State st = _State(n, medoids)
+    cdef intp_t n_iter = 0, n_swaps = 0, c, i, best, start, end
+    cdef double td, ch
+    cdef int nt = max(1, n_threads)
+    change_arr = np.empty(n, dtype=np.float64)
+    slot_arr = np.empty(n, dtype=np.intp)
+    cdef double[::1] change = change_arr
+    cdef intp_t[::1] slot = slot_arr
+    with nogil:
+        td = _setup(D, st, &w[0], nt)
+        while n_iter < max_iter:
+            n_iter += 1
+            start = 0
+            while start < n:
+                end = min(n, start + 16 * nt)
+                for c in prange(start, end, num_threads=nt, schedule='static', chunksize=1):
+                    change[c] = INFINITY
+                    slot[c] = 0
+                    if st.slot_of[c] >= 0:
+                        continue
+                    for i in range(k):
+                        ch = _swap_change(&D[c, 0], n, i, &st.near[0], &st.dn[0], &st.ds[0],
+                                          &w[0])
+                        if ch < change[c]:
+                            change[c] = ch
+                            slot[c] = i
+                start = end
+                _check_signals()
+            best = 0
+            for c in range(1, n):
+                if change[c] < change[best]:
+                    best = c
+            if not change[best] < -eps * td:
+                break
+            td = _apply_swap(D, st, &w[0], slot[best], best)
+            n_swaps += 1
+    return _results(st, td, n_iter, n_swaps)
+
+
+def fastpam2(const floating[:, ::1] D, medoids, const double[::1] w, intp_t max_iter=300,
+             double fasttol=1.0, double eps=1e-12, int n_threads=1):
+    """FastPAM2: up to k swaps per iteration.
+
+    One O(n^2) pass records, for every slot, its best candidate (lowest candidate index on
+    ties). The overall best swap is executed; then the other slots' candidates, in order of
+    their (stale) change, are re-evaluated exactly on the updated caches and executed when
+    they still improve by at least ``(1 - fasttol)`` times the recorded change (fasttol=1:
+    any improvement; fasttol=0: only if the gain did not shrink). A candidate that became a
+    medoid meanwhile is skipped.
+
+    Returns
+    -------
+    medoids, labels, loss, n_iter, n_swaps
+    """
+    cdef intp_t n = D.shape[0], k = len(medoids)
+    cdef _State st = _State(n, medoids)
+    cdef intp_t n_iter = 0, n_swaps = 0, c, i, t, tid, start, end, slot_b, q
+    cdef double td, acc, val, ch
+    cdef int nt = max(1, n_threads)
+    # per-thread best change / candidate for every slot
+    tbest_arr = np.empty((nt, k), dtype=np.float64)
+    tcand_arr = np.empty((nt, k), dtype=np.intp)
+    bufs_arr = np.empty(nt * k, dtype=np.float64)
+    best_arr = np.empty(k, dtype=np.float64)
+    cand_arr = np.empty(k, dtype=np.intp)
+    cdef double[:, ::1] tbest = tbest_arr
+    cdef intp_t[:, ::1] tcand = tcand_arr
+    cdef double[::1] bufs = bufs_arr, bestch = best_arr
+    cdef intp_t[::1] bestc = cand_arr
+    cdef double* delta
+    with nogil:
+        td = _setup(D, st, &w[0], nt)
+        while n_iter < max_iter:
+            n_iter += 1
+            for t in range(nt):
+                for i in range(k):
+                    tbest[t, i] = INFINITY
+                    tcand[t, i] = -1
+            start = 0
+            while start < n:
+                end = min(n, start + SCAN_BLOCK * nt)
+                with parallel(num_threads=nt):
+                    tid = threadid()
+                    delta = &bufs[0] + tid * k
+                    for c in prange(start, end, schedule='static'):
+                        if st.slot_of[c] >= 0:
+                            continue
+                        acc = _candidate_deltas(&D[c, 0], n, k, &st.rl[0], &st.near[0],
+                                                &st.dn[0], &st.ds[0], &w[0], delta)
+                        for i in range(k):
+                            val = delta[i] + acc
+                            if val < tbest[tid, i] or (val == tbest[tid, i] and c < tcand[tid, i]):
+                                tbest[tid, i] = val
+                                tcand[tid, i] = c
+                start = end
+                _check_signals()
+            # reduce over threads: lowest change, then lowest candidate index
+            for i in range(k):
+                bestch[i] = tbest[0, i]
+                bestc[i] = tcand[0, i]
+                for t in range(1, nt):
+                    if tbest[t, i] < bestch[i] or (tbest[t, i] == bestch[i] and tcand[t, i] >= 0
+                                                   and tcand[t, i] < bestc[i]):
+                        bestch[i] = tbest[t, i]
+                        bestc[i] = tcand[t, i]
+            # the overall best swap (lowest slot on ties)
+            slot_b = 0
+            for i in range(1, k):
+                if bestch[i] < bestch[slot_b]:
+                    slot_b = i
+            if not bestch[slot_b] < -eps * td:
+                break
+            td = _apply_swap(D, st, &w[0], slot_b, bestc[slot_b])
+            n_swaps += 1
+            bestch[slot_b] = INFINITY
+            # remaining slots in order of their recorded change (stable: lowest slot first)
+            for q in range(k - 1):
+                slot_b = -1
+                for i in range(k):
+                    if bestch[i] < INFINITY and (slot_b < 0 or bestch[i] < bestch[slot_b]):
+                        slot_b = i
+                if slot_b < 0 or not bestch[slot_b] < -eps * td:
+                    break
+                c = bestc[slot_b]
+                val = bestch[slot_b]
+                bestch[slot_b] = INFINITY
+                if st.slot_of[c] >= 0:
+                    continue
+                ch = _swap_change(&D[c, 0], n, slot_b, &st.near[0], &st.dn[0], &st.ds[0], &w[0])
+                if ch < -eps * td and ch <= (1.0 - fasttol) * val:
+                    td = _apply_swap(D, st, &w[0], slot_b, c)
+                    n_swaps += 1
+    return _results(st, td, n_iter, n_swaps)
+
+
+def alternating(const floating[:, ::1] D, medoids, const double[::1] w,
+                intp_t max_iter=300, double eps=1e-12, int n_threads=1):
+    """Alternating (Voronoi iteration): assign every object to its nearest medoid, then make
+    each cluster's medoid the member with the smallest weighted sum of distances to the
+    members (keeping the current medoid unless another is better by more than
+    ``eps * TD``; lowest index among equals); repeat until no medoid changes.
+
+    Returns
+    -------
+    medoids, labels, loss, n_iter, n_swaps (number of medoid replacements)
+    """
+    cdef intp_t n = D.shape[0], k = len(medoids)
+    cdef _State st = _State(n, medoids)
+    cdef intp_t n_iter = 0, n_swaps = 0, o, c, i, j, lab, changed, best, cur
+    cdef double td, s
+    cdef int nt = max(1, n_threads)
+    cost_arr = np.empty(n, dtype=np.float64)
+    cdef double[::1] cost = cost_arr
+    # members of each cluster, grouped: start offsets and object lists
+    startp_arr = np.empty(k + 1, dtype=np.intp)
+    members_arr = np.empty(n, dtype=np.intp)
+    fill_arr = np.empty(k, dtype=np.intp)
+    cdef intp_t[::1] startp = startp_arr, members = members_arr, fill = fill_arr
+    with nogil:
+        td = _setup(D, st, &w[0], nt)
+        while n_iter < max_iter:
+            n_iter += 1
+            for i in range(k + 1):
+                startp[i] = 0
+            for o in range(n):
+                startp[st.near[o] + 1] += 1
+            for i in range(k):
+                startp[i + 1] += startp[i]
+                fill[i] = startp[i]
+            for o in range(n):
+                lab = st.near[o]
+                members[fill[lab]] = o
+                fill[lab] += 1
+            for c in prange(n, num_threads=nt, schedule='dynamic', chunksize=16):
+                lab = st.near[c]
+                s = 0.0
+                for j in range(startp[lab], startp[lab + 1]):
+                    s = s + w[members[j]] * D[c, members[j]]
+                cost[c] = s
+            _check_signals()
+            changed = 0
+            for i in range(k):
+                cur = st.med[i]
+                best = cur
+                for j in range(startp[i], startp[i + 1]):
+                    o = members[j]
+                    if cost[o] < cost[best] and (best != cur or cost[o] < cost[cur] - eps * td):
+                        best = o
+                if best != cur:
+                    st.slot_of[cur] = -1
+                    st.med[i] = best
+                    st.slot_of[best] = i
+                    changed += 1
+            if changed == 0:
+                break
+            n_swaps += changed
+            td = _setup(D, st, &w[0], nt)
+    return _results(st, td, n_iter, n_swaps)
+
+
+def check_dissimilarity(const floating[:, ::1] D, double rtol=1e-7, double atol=0.0):
+    """One blocked pass over a square matrix looking for the first problem.
+
+    Entries ``a = D[i, j]`` and ``b = D[j, i]`` count as symmetric when
+    ``|a - b| <= atol + rtol * max(a, b)``.
+
+    Returns
+    -------
+    problem : str or None
+        None, or one of "nonfinite", "negative", "diagonal", "asymmetric".
+    i, j : int
+        Position of the first problem found (-1 when there is none).
+    """
+    cdef intp_t n = D.shape[0], bi, bj, i, j, bs = 64, iend, jend
+    cdef intp_t pi = -1, pj = -1
+    cdef int code = 0
+    cdef double a, b, tol
+    with nogil:
+        bi = 0
+        while bi < n and code == 0:
+            iend = min(n, bi + bs)
+            bj = bi
+            while bj < n and code == 0:
+                jend = min(n, bj + bs)
+                for i in range(bi, iend):
+                    for j in range(max(i, bj), jend):
+                        a = D[i, j]
+                        b = D[j, i]
+                        if not (isfinite(a) and isfinite(b)):
+                            code = 1
+                        elif a < 0 or b < 0:
+                            code = 2
+                        elif i == j and a != 0:
+                            code = 3
+                        else:
+                            tol = atol + rtol * (a if a > b else b)
+                            if a - b > tol or b - a > tol:
+                                code = 4
+                        if code != 0:
+                            pi = i
+                            pj = j
+                            break
+                    if code != 0:
+                        break
+                bj += bs
+            bi += bs
+    if code == 0:
+        return None, -1, -1
+    if code in (1, 2) and isfinite(D[pi, pj]) and D[pi, pj] >= 0:
+        pi, pj = pj, pi
+    return ("nonfinite", "negative", "diagonal", "asymmetric")[code - 1], pi, pj

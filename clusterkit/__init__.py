@@ -1,6 +1,29 @@
 """clusterkit: k-medoids, probabilistic partitive partitioning and hierarchical community
 detection as scikit-learn estimators."""
 
+from ._kmedoids import (
+    KMedoids,
+    KMedoidsResult,
+    alternating,
+    build,
+    fasterpam,
+    fastpam1,
+    fastpam2,
+    lab,
+    pam,
+)
+
 __version__ = "0.1.0.dev0"
 
-__all__ = ["__version__"]
+__all__ = [
+    "KMedoids",
+    "KMedoidsResult",
+    "alternating",
+    "build",
+    "fasterpam",
+    "fastpam1",
+    "fastpam2",
+    "lab",
+    "pam",
+    "__version__",
+]

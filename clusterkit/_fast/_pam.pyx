@@ -215,26 +215,28 @@ cdef void _do_swap(const floating[:, ::1] D, intp_t* med, intp_t k, intp_t* slot
     slot_of[med[b]] = -1
     med[b] = j
     slot_of[j] = b
+    # comparisons are lexicographic on (distance, slot) so that ties go to the lowest
+    # slot exactly as in a from-scratch assignment
     for o in range(n):
         if o == j:
             _rescan(D, med, k, slot_of, o, near, sec, dn, ds)
             continue
         d = row[o]
         if near[o] == b:
-            if d < ds[o]:
+            if d < ds[o] or (d == ds[o] and b < sec[o]):
                 dn[o] = d
             else:
                 _rescan(D, med, k, slot_of, o, near, sec, dn, ds)
         elif slot_of[o] >= 0:
             # another medoid: only its second nearest can change
-            if d < ds[o] or sec[o] == b:
+            if d <= ds[o] or sec[o] == b:
                 _rescan(D, med, k, slot_of, o, near, sec, dn, ds)
-        elif d < dn[o]:
+        elif d < dn[o] or (d == dn[o] and b < near[o]):
             sec[o] = near[o]
             ds[o] = dn[o]
             near[o] = b
             dn[o] = d
-        elif d < ds[o]:
+        elif d < ds[o] or (d == ds[o] and b < sec[o]):
             sec[o] = b
             ds[o] = d
         elif sec[o] == b:

@@ -1,0 +1,1 @@
+"""Private helpers: input validation, memory guard, thread counts."""

@@ -1,0 +1,42 @@
+"""scikit-learn's estimator checks for every KMedoids configuration."""
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from clusterkit import KMedoids
+
+# Checks that cannot hold for k-medoids, with the reason.
+RANDOM_INIT_WEIGHTS = (
+    "a random initial medoid set is drawn among n rows, so repeating rows changes which "
+    "medoids are drawn; with init='build' weights equal duplicates exactly "
+    "(see test_kmedoids.py)")
+EXPECTED_FAILURES = {
+    "check_sample_weight_equivalence_on_dense_data": RANDOM_INIT_WEIGHTS,
+    "check_sample_weight_equivalence_on_sparse_data": RANDOM_INIT_WEIGHTS,
+}
+
+
+def _configs():
+    for method in ("fasterpam", "fastpam1", "fastpam2", "pam", "alternate"):
+        for init in ("random", "build", "lab", "k-medoids++"):
+            yield KMedoids(n_clusters=3, method=method, init=init, random_state=0)
+    yield KMedoids(n_clusters=3, metric="manhattan", random_state=0)
+    yield KMedoids(n_clusters=3, metric="precomputed", random_state=0)
+
+
+PRECOMPUTED_FAILURES = {
+    "check_clustering": "it fits on a 50 x 2 feature matrix even for a pairwise estimator; "
+                        "a precomputed dissimilarity matrix must be square",
+}
+
+
+def _expected(est):
+    if est.metric == "precomputed":
+        return {**EXPECTED_FAILURES, **PRECOMPUTED_FAILURES}
+    if est.init == "build":
+        return {}
+    return EXPECTED_FAILURES
+
+
+@parametrize_with_checks(list(_configs()), expected_failed_checks=_expected)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)

@@ -1,0 +1,33 @@
+"""The command line does what the README says."""
+import numpy as np
+import pytest
+
+from clusterkit._cli import main
+
+
+def test_default_run_clusters_digits(capsys):
+    assert main(["-k", "10", "--seed", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "1797 samples x 64 features" in out
+    assert "medoids (row indices)" in out and "silhouette" in out and "time:" in out
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".npy"])
+def test_user_file_gets_its_labels_written(tmp_path, capsys, suffix):
+    X = np.vstack([np.zeros((20, 2)), np.full((20, 2), 10.0)])
+    X += np.random.default_rng(0).normal(scale=0.1, size=X.shape)
+    path = tmp_path / f"points{suffix}"
+    if suffix == ".csv":
+        np.savetxt(path, X, delimiter=",", header="a,b")
+    else:
+        np.save(path, X)
+    assert main([str(path), "-k", "2", "--method", "pam", "--float32"]) == 0
+    labels = np.loadtxt(tmp_path / "points_labels.csv", dtype=int)
+    assert labels.shape == (40,)
+    assert len(set(labels[:20])) == 1 and len(set(labels[20:])) == 1
+    assert labels[0] != labels[-1]
+
+
+def test_missing_file_is_a_clear_error():
+    with pytest.raises(SystemExit, match="no such file"):
+        main(["/nonexistent/data.csv"])

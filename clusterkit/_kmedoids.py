@@ -4,21 +4,15 @@ from dataclasses import dataclass, field
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import (
-    BaseEstimator,
-    ClassNamePrefixFeaturesOutMixin,
-    ClusterMixin,
-    TransformerMixin,
-    _fit_context,
-)
+from sklearn.base import _fit_context
 from sklearn.metrics import pairwise_distances
 from sklearn.metrics.pairwise import _VALID_METRICS
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._fast import _pam
 from ._fast._openmp import effective_n_threads
+from ._medoid_base import _MedoidEstimator
 from ._utils._memory import check_square_matrix_fits
 from ._utils._validation import (
     check_dissimilarity,
@@ -315,7 +309,7 @@ def lab(D, n_clusters, *, sample_weight=None, random_state=None, check_input=Tru
 # Estimator
 # ----------------------------------------------------------------------------------------
 
-class KMedoids(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, BaseEstimator):
+class KMedoids(_MedoidEstimator):
     """k-medoids clustering: PAM, FastPAM1, FastPAM2, FasterPAM and alternating.
 
     Medoids are actual data points minimising the sum of dissimilarities of every point
@@ -426,30 +420,6 @@ class KMedoids(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, 
         self.random_state = random_state
         self.verbose = verbose
 
-    # -- helpers ---------------------------------------------------------------------------
-
-    def _log(self, msg, t0=None):
-        if self.verbose:
-            extra = f" ({time.perf_counter() - t0:.3f} s)" if t0 is not None else ""
-            print(f"[KMedoids] {msg}{extra}", flush=True)
-
-    def _precomputed(self):
-        return self.metric == "precomputed"
-
-    def _validate_X(self, X, reset):
-        if self._precomputed():
-            X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32],
-                              order="C", ensure_min_samples=1)
-            if not reset and X.shape[1] != self.n_features_in_:
-                raise ValueError(f"Precomputed X must have {self.n_features_in_} columns "
-                                 f"(the training samples), got {X.shape[1]}.")
-            if not reset and (X < 0).any():
-                raise ValueError("Precomputed X contains negative dissimilarities.")
-            return X
-        return validate_data(self, X, reset=reset, accept_sparse=["csr", "csc"],
-                             accept_large_sparse=False,
-                             dtype=[np.float64, np.float32])
-
     def _dissimilarity_matrix(self, X):
         """The n x n matrix for fit: validated (precomputed) or computed (memory-checked)."""
         if self._precomputed():
@@ -459,14 +429,6 @@ class KMedoids(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, 
         D = np.ascontiguousarray(D, dtype=X.dtype)
         np.fill_diagonal(D, 0)
         return check_dissimilarity(D, f"The {self.metric!r} dissimilarity matrix")
-
-    def _query_distances(self, X):
-        check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
-        if self._precomputed():
-            return np.asarray(X)[:, self.medoid_indices_]
-        return pairwise_distances(X, self.cluster_centers_, metric=self.metric,
-                                  **(self.metric_params or {}))
 
     # -- API -------------------------------------------------------------------------------
 
@@ -511,65 +473,7 @@ class KMedoids(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, 
                   f"{res.n_swaps} swaps", t1)
         warn_if_coincident_medoids(D, res.medoids)
 
-        self.medoid_indices_ = res.medoids
-        self.labels_ = res.labels
-        self.inertia_ = res.loss
+        self._set_fitted(X, res.medoids, res.labels, res.loss)
         self.n_iter_ = res.n_iter
         self.n_swaps_ = res.n_swaps
-        self.cluster_centers_ = None if self._precomputed() else X[res.medoids]
-        self._n_features_out = k
         return self
-
-    def predict(self, X):
-        """Index (0..k-1) of the nearest medoid of every sample.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_queries, n_features) or \
-(n_queries, n_samples_fit)
-            New data, or its dissimilarities to the training samples if precomputed.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_queries,)
-        """
-        return np.argmin(self._query_distances(X), axis=1).astype(np.intp)
-
-    def transform(self, X):
-        """Dissimilarities of every sample to every medoid.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_queries, n_features) or \
-(n_queries, n_samples_fit)
-
-        Returns
-        -------
-        distances : ndarray of shape (n_queries, n_clusters)
-        """
-        return np.asarray(self._query_distances(X))
-
-    def score(self, X, y=None, sample_weight=None):
-        """Opposite of the (weighted) sum of distances of X to its nearest medoids.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix}
-        y : Ignored
-        sample_weight : array-like of shape (n_queries,), default=None
-
-        Returns
-        -------
-        score : float
-            Larger is better (0 is best).
-        """
-        d = self._query_distances(X).min(axis=1)
-        w = check_weights(sample_weight, d.shape[0])
-        return -float(np.dot(w, d))
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = not self._precomputed()
-        tags.input_tags.pairwise = self._precomputed()
-        tags.input_tags.positive_only = self._precomputed()
-        return tags

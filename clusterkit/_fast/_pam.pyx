@@ -31,7 +31,6 @@ from libc.math cimport INFINITY, isfinite, floor
 from libc.stdlib cimport malloc, free
 from cpython.exc cimport PyErr_CheckSignals
 
-ctypedef Py_ssize_t intp_t
 
 # Candidates evaluated per parallel region in the FastPAM1 / FastPAM2 / PAM / BUILD scans;
 # also the granularity at which Ctrl-C is checked.
@@ -46,19 +45,19 @@ cdef int _check_signals() except -1 nogil:
 
 
 # --------------------------------------------------------------------------------------
-# Assignment caches
+# Assignment caches, kept in a _State: ``M[o, i]`` is the distance of object o to the medoid
+# in slot i, so that re-scanning an object reads one contiguous row of k values.
 # --------------------------------------------------------------------------------------
 
-cdef void _rescan(const floating[:, ::1] D, const intp_t* med, intp_t k, const intp_t* slot_of,
-                  intp_t o, intp_t* near, intp_t* sec, double* dn, double* ds) noexcept nogil:
-    """Recompute nearest and second nearest medoid of object ``o`` from scratch (O(k))."""
-    cdef intp_t i, bi = -1, si = -1, own = slot_of[o]
+cdef void _rescan(_State st, intp_t o) noexcept nogil:
+    """Recompute nearest and second nearest medoid of object ``o`` from ``M`` (O(k))."""
+    cdef intp_t i, bi = -1, si = -1, own = st.slot_of[o], k = st.k
     cdef double d, bd = INFINITY, sd = INFINITY
-    cdef const floating* row = &D[o, 0]
+    cdef const double* row = &st.M[o, 0]
     for i in range(k):
-        d = row[med[i]]
         if i == own:
             continue
+        d = row[i]
         if d < bd:
             si = bi
             sd = bd
@@ -68,58 +67,35 @@ cdef void _rescan(const floating[:, ::1] D, const intp_t* med, intp_t k, const i
             si = i
             sd = d
     if own >= 0:
-        # a medoid is its own nearest; the best other slot is its second
-        near[o] = own
-        dn[o] = 0.0
-        sec[o] = bi
-        ds[o] = bd
+        # a medoid is its own nearest (even when another medoid is at distance 0); the
+        # best other slot is its second
+        st.near[o] = own
+        st.dn[o] = 0.0
+        st.sec[o] = bi
+        st.ds[o] = bd
     else:
-        near[o] = bi
-        dn[o] = bd
-        sec[o] = si
-        ds[o] = sd
+        st.near[o] = bi
+        st.dn[o] = bd
+        st.sec[o] = si
+        st.ds[o] = sd
 
 
-cdef void _assign_range(const floating[:, ::1] D, const intp_t* med, intp_t k,
-                        const intp_t* slot_of, intp_t start, intp_t end,
-                        intp_t* near, intp_t* sec, double* dn, double* ds) noexcept nogil:
-    """Assign objects ``start..end-1``; slots outer so that rows of D are read in order."""
-    cdef intp_t i, o, own
-    cdef double d
-    cdef const floating* row
-    for o in range(start, end):
-        near[o] = -1
-        sec[o] = -1
-        dn[o] = INFINITY
-        ds[o] = INFINITY
-    for i in range(k):
-        row = &D[med[i], 0]
-        for o in range(start, end):
-            d = row[o]
-            if d < dn[o]:
-                sec[o] = near[o]
-                ds[o] = dn[o]
-                near[o] = i
-                dn[o] = d
-            elif d < ds[o]:
-                sec[o] = i
-                ds[o] = d
-    for o in range(start, end):
-        own = slot_of[o]
-        if own >= 0 and near[o] != own:
-            _rescan(D, med, k, slot_of, o, near, sec, dn, ds)
+cdef void _fill_medoid_distances(const floating[:, ::1] D, _State st,
+                                 int n_threads) noexcept nogil:
+    """M[o, i] = D[med[i], o], reading the medoids' rows."""
+    cdef intp_t i, o
+    for i in prange(st.k, num_threads=n_threads, schedule='static'):
+        for o in range(st.n):
+            st.M[o, i] = D[st.med[i], o]
 
 
-cdef void _assign_all(const floating[:, ::1] D, const intp_t* med, intp_t k,
-                      const intp_t* slot_of, intp_t n, intp_t* near, intp_t* sec,
-                      double* dn, double* ds, int n_threads) noexcept nogil:
-    cdef intp_t b, nb, bs = 512
-    nb = (n + bs - 1) // bs
-    if n_threads <= 1 or nb < 2:
-        _assign_range(D, med, k, slot_of, 0, n, near, sec, dn, ds)
-        return
-    for b in prange(nb, num_threads=n_threads, schedule='static'):
-        _assign_range(D, med, k, slot_of, b * bs, min(n, (b + 1) * bs), near, sec, dn, ds)
+cdef double _refresh(_State st, const double* w, int n_threads) noexcept nogil:
+    """Assign every object from M, then removal losses; return the loss TD."""
+    cdef intp_t o
+    for o in prange(st.n, num_threads=n_threads, schedule='static'):
+        _rescan(st, o)
+    _removal_loss(st.n, st.k, &st.near[0], &st.dn[0], &st.ds[0], w, &st.rl[0])
+    return _total(st.n, &st.dn[0], w)
 
 
 cdef double _total(intp_t n, const double* dn, const double* w) noexcept nogil:
@@ -204,43 +180,49 @@ cdef double _swap_change(const floating* row, intp_t n, intp_t slot, const intp_
     return acc
 
 
-cdef void _do_swap(const floating[:, ::1] D, intp_t* med, intp_t k, intp_t* slot_of,
-                   intp_t n, intp_t b, intp_t j, intp_t* near, intp_t* sec,
-                   double* dn, double* ds) noexcept nogil:
-    """Replace the medoid in slot ``b`` by object ``j`` and update the caches in O(n)
-    (plus O(k) rescans for the few objects that lose their nearest or second)."""
-    cdef intp_t o
+cdef void _do_swap(_State st, const floating* row, intp_t b, intp_t j) noexcept nogil:
+    """Replace the medoid in slot ``b`` by object ``j`` (whose distances to all objects are
+    ``row``) and update M and the caches in O(n), plus O(k) rescans for the few objects
+    that lose their nearest or second nearest."""
+    cdef intp_t o, n = st.n
     cdef double d
-    cdef const floating* row = &D[j, 0]
-    slot_of[med[b]] = -1
-    med[b] = j
-    slot_of[j] = b
+    st.slot_of[st.med[b]] = -1
+    st.med[b] = j
+    st.slot_of[j] = b
     # comparisons are lexicographic on (distance, slot) so that ties go to the lowest
     # slot exactly as in a from-scratch assignment
     for o in range(n):
-        if o == j:
-            _rescan(D, med, k, slot_of, o, near, sec, dn, ds)
-            continue
         d = row[o]
-        if near[o] == b:
-            if d < ds[o] or (d == ds[o] and b < sec[o]):
-                dn[o] = d
+        st.M[o, b] = d
+        if o == j:
+            _rescan(st, o)
+        elif st.near[o] == b:
+            if d < st.ds[o] or (d == st.ds[o] and b < st.sec[o]):
+                st.dn[o] = d
             else:
-                _rescan(D, med, k, slot_of, o, near, sec, dn, ds)
-        elif slot_of[o] >= 0:
+                _rescan(st, o)
+        elif st.slot_of[o] >= 0:
             # another medoid: only its second nearest can change
-            if d <= ds[o] or sec[o] == b:
-                _rescan(D, med, k, slot_of, o, near, sec, dn, ds)
-        elif d < dn[o] or (d == dn[o] and b < near[o]):
-            sec[o] = near[o]
-            ds[o] = dn[o]
-            near[o] = b
-            dn[o] = d
-        elif d < ds[o] or (d == ds[o] and b < sec[o]):
-            sec[o] = b
-            ds[o] = d
-        elif sec[o] == b:
-            _rescan(D, med, k, slot_of, o, near, sec, dn, ds)
+            if d <= st.ds[o] or st.sec[o] == b:
+                _rescan(st, o)
+        elif d < st.dn[o] or (d == st.dn[o] and b < st.near[o]):
+            st.sec[o] = st.near[o]
+            st.ds[o] = st.dn[o]
+            st.near[o] = b
+            st.dn[o] = d
+        elif d < st.ds[o] or (d == st.ds[o] and b < st.sec[o]):
+            st.sec[o] = b
+            st.ds[o] = d
+        elif st.sec[o] == b:
+            _rescan(st, o)
+
+
+cdef double _apply_swap(_State st, const floating* row, const double* w, intp_t b,
+                        intp_t j) noexcept nogil:
+    """Swap, then recompute the removal losses and the loss TD from the caches."""
+    _do_swap(st, row, b, j)
+    _removal_loss(st.n, st.k, &st.near[0], &st.dn[0], &st.ds[0], w, &st.rl[0])
+    return _total(st.n, &st.dn[0], w)
 
 
 # --------------------------------------------------------------------------------------
@@ -248,11 +230,8 @@ cdef void _do_swap(const floating[:, ::1] D, intp_t* med, intp_t k, intp_t* slot
 # --------------------------------------------------------------------------------------
 
 cdef class _State:
-    """Caches for one run: medoids, slot map, nearest/second and removal losses."""
-    cdef public object med_arr, slot_arr, near_arr, sec_arr, dn_arr, ds_arr, rl_arr
-    cdef intp_t[::1] med, slot_of, near, sec
-    cdef double[::1] dn, ds, rl
-    cdef intp_t n, k
+    """Caches for one run: medoids, slot map, nearest/second, removal losses and the
+    n x k distances to the medoids (see _pam.pxd for the fields)."""
 
     def __init__(self, intp_t n, medoids):
         self.n = n
@@ -265,6 +244,7 @@ cdef class _State:
         self.dn_arr = np.empty(n, dtype=np.float64)
         self.ds_arr = np.empty(n, dtype=np.float64)
         self.rl_arr = np.zeros(self.k, dtype=np.float64)
+        self.M_arr = np.empty((n, self.k), dtype=np.float64)
         self.med = self.med_arr
         self.slot_of = self.slot_arr
         self.near = self.near_arr
@@ -272,22 +252,13 @@ cdef class _State:
         self.dn = self.dn_arr
         self.ds = self.ds_arr
         self.rl = self.rl_arr
+        self.M = self.M_arr
 
 
 cdef double _setup(const floating[:, ::1] D, _State st, const double* w,
                    int n_threads) noexcept nogil:
-    _assign_all(D, &st.med[0], st.k, &st.slot_of[0], st.n, &st.near[0], &st.sec[0],
-                &st.dn[0], &st.ds[0], n_threads)
-    _removal_loss(st.n, st.k, &st.near[0], &st.dn[0], &st.ds[0], w, &st.rl[0])
-    return _total(st.n, &st.dn[0], w)
-
-
-cdef double _apply_swap(const floating[:, ::1] D, _State st, const double* w,
-                        intp_t b, intp_t j) noexcept nogil:
-    _do_swap(D, &st.med[0], st.k, &st.slot_of[0], st.n, b, j, &st.near[0], &st.sec[0],
-             &st.dn[0], &st.ds[0])
-    _removal_loss(st.n, st.k, &st.near[0], &st.dn[0], &st.ds[0], w, &st.rl[0])
-    return _total(st.n, &st.dn[0], w)
+    _fill_medoid_distances(D, st, n_threads)
+    return _refresh(st, w, n_threads)
 
 
 cdef int _scan_candidates(const floating[:, ::1] D, _State st, const double* w,
@@ -647,7 +618,8 @@ def fasterpam(const floating[:, ::1] D, medoids, const double[::1] w,
                         found = t
                         break
                 if found >= 0:
-                    td = _apply_swap(D, st, &w[0], slot[found], order[pos + found])
+                    td = _apply_swap(st, &D[order[pos + found], 0], &w[0], slot[found],
+                                     order[pos + found])
                     lastswap = order[pos + found]
                     n_swaps += 1
                     pos += found + 1
@@ -712,7 +684,7 @@ def fastpam1(const floating[:, ::1] D, medoids, const double[::1] w, intp_t max_
                     best = c
             if not change[best] < -eps * td:
                 break
-            td = _apply_swap(D, st, &w[0], slot[best], best)
+            td = _apply_swap(st, &D[best, 0], &w[0], slot[best], best)
             n_swaps += 1
     return _results(st, td, n_iter, n_swaps)
 
@@ -762,7 +734,7 @@ def pam_swap(const floating[:, ::1] D, medoids, const double[::1] w, intp_t max_
                     best = c
             if not change[best] < -eps * td:
                 break
-            td = _apply_swap(D, st, &w[0], slot[best], best)
+            td = _apply_swap(st, &D[best, 0], &w[0], slot[best], best)
             n_swaps += 1
     return _results(st, td, n_iter, n_swaps)
 
@@ -840,7 +812,7 @@ def fastpam2(const floating[:, ::1] D, medoids, const double[::1] w, intp_t max_
                     slot_b = i
             if not bestch[slot_b] < -eps * td:
                 break
-            td = _apply_swap(D, st, &w[0], slot_b, bestc[slot_b])
+            td = _apply_swap(st, &D[bestc[slot_b], 0], &w[0], slot_b, bestc[slot_b])
             n_swaps += 1
             bestch[slot_b] = INFINITY
             # remaining slots in order of their recorded change (stable: lowest slot first)
@@ -858,7 +830,7 @@ def fastpam2(const floating[:, ::1] D, medoids, const double[::1] w, intp_t max_
                     continue
                 ch = _swap_change(&D[c, 0], n, slot_b, &st.near[0], &st.dn[0], &st.ds[0], &w[0])
                 if ch < -eps * td and ch <= (1.0 - fasttol) * val:
-                    td = _apply_swap(D, st, &w[0], slot_b, c)
+                    td = _apply_swap(st, &D[c, 0], &w[0], slot_b, c)
                     n_swaps += 1
     return _results(st, td, n_iter, n_swaps)
 

@@ -1,6 +1,7 @@
 """clusterkit: k-medoids, probabilistic partitive partitioning and hierarchical community
 detection as scikit-learn estimators."""
 
+from ._clara import CLARA, CLARANS
 from ._kmedoids import (
     KMedoids,
     KMedoidsResult,
@@ -16,6 +17,8 @@ from ._kmedoids import (
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "CLARA",
+    "CLARANS",
     "KMedoids",
     "KMedoidsResult",
     "alternating",

@@ -1,0 +1,217 @@
+"""Facts users rely on for CLARA and CLARANS."""
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.datasets import make_blobs
+from sklearn.metrics import pairwise_distances
+
+import clusterkit._clara as clara_mod
+import clusterkit._medoid_base as base_mod
+from clusterkit import CLARA, CLARANS, KMedoids
+from clusterkit._fast import _clarans
+
+
+def blobs(n=600, centers=8, seed=0, d=4):
+    X, _ = make_blobs(n, centers=centers, n_features=d, cluster_std=2.0, random_state=seed)
+    return X
+
+
+def full_loss(X, medoids):
+    return pairwise_distances(X, X[medoids]).min(axis=1).sum()
+
+
+# ---------------------------------------------------------------------------------------
+# CLARA
+# ---------------------------------------------------------------------------------------
+
+def test_returns_the_best_sample_not_the_last():
+    """Regression for scikit-learn-extra 0.3.0, which returns the last sample's medoids."""
+    last_was_worse = 0
+    for seed in range(8):
+        X = blobs(seed=seed)
+        c = CLARA(8, n_sampling=40, n_sampling_iter=6, random_state=seed).fit(X)
+        assert c.inertia_ == pytest.approx(c.sample_losses_.min())
+        assert c.best_sample_ == int(np.argmin(c.sample_losses_))
+        assert full_loss(X, c.medoid_indices_) == pytest.approx(c.inertia_)
+        last_was_worse += c.sample_losses_[-1] > c.sample_losses_.min()
+    assert last_was_worse > 0  # the check above was not vacuous
+
+
+@pytest.mark.parametrize("method", ["fasterpam", "fastpam2", "pam"])
+def test_attributes_are_consistent(method):
+    X = blobs()
+    c = CLARA(8, method=method, random_state=0).fit(X)
+    np.testing.assert_array_equal(X[c.medoid_indices_], c.cluster_centers_)
+    np.testing.assert_array_equal(c.predict(X), c.labels_)
+    assert c.inertia_ == pytest.approx(full_loss(X, c.medoid_indices_), rel=1e-9)
+    assert c.score(X) == pytest.approx(-c.inertia_)
+    assert c.transform(X[:5]).shape == (5, 8)
+    assert len(c.sample_indices_) == 80 + 4 * 8 if method != "pam" else 40 + 2 * 8
+
+
+def test_later_samples_contain_the_best_medoids_so_far(monkeypatch):
+    seen = []
+    original = CLARA._sample_matrix
+
+    def spy(self, X, rows):
+        seen.append(rows.copy())
+        return original(self, X, rows)
+
+    monkeypatch.setattr(CLARA, "_sample_matrix", spy)
+    X = blobs()
+    losses_medoids = []
+    original_full = CLARA._full_loss
+
+    def spy_full(self, X, medoids, w):
+        out = original_full(self, X, medoids, w)
+        losses_medoids.append((out[0], medoids.copy()))
+        return out
+
+    monkeypatch.setattr(CLARA, "_full_loss", spy_full)
+    CLARA(8, n_sampling_iter=5, random_state=1).fit(X)
+    best_loss, best_med = np.inf, None
+    for rows, (loss, med) in zip(seen, losses_medoids):
+        if best_med is not None:
+            assert set(best_med.tolist()) <= set(rows.tolist())
+        if loss < best_loss:
+            best_loss, best_med = loss, med
+
+
+def test_same_random_state_same_result():
+    X = blobs()
+    a = CLARA(8, random_state=3).fit(X)
+    b = CLARA(8, random_state=3).fit(X)
+    assert a.medoid_indices_.tolist() == b.medoid_indices_.tolist()
+    np.testing.assert_array_equal(a.sample_losses_, b.sample_losses_)
+
+
+@pytest.mark.parametrize("method", ["fasterpam", "fastpam2", "pam"])
+def test_sample_as_large_as_n_equals_kmedoids(method):
+    X = blobs(n=200)
+    c = CLARA(5, method=method, init="build", n_sampling=200, n_sampling_iter=2,
+              random_state=0).fit(X)
+    k = KMedoids(5, method=method, init="build").fit(X)
+    assert c.medoid_indices_.tolist() == k.medoid_indices_.tolist()
+    assert c.inertia_ == pytest.approx(k.inertia_)
+
+
+def test_never_builds_an_n_by_n_matrix(monkeypatch):
+    X = blobs(n=3000)
+    largest = []
+    real = pairwise_distances
+
+    def spy(A, B=None, **kw):
+        out = real(A, B, **kw)
+        largest.append(out.size)
+        return out
+
+    monkeypatch.setattr(clara_mod, "pairwise_distances", spy)
+    monkeypatch.setattr(base_mod, "pairwise_distances", spy)
+    CLARA(10, random_state=0).fit(X).predict(X)
+    CLARANS(10, random_state=0, maxneighbor=20).fit(X)
+    assert max(largest) < 3000 * 3000 / 10
+
+
+def test_sparse_and_precomputed_input():
+    X = blobs(n=300)
+    X[np.abs(X) < 3] = 0
+    a = CLARA(4, random_state=0).fit(sp.csr_matrix(X))
+    b = CLARA(4, random_state=0).fit(X)
+    assert a.medoid_indices_.tolist() == b.medoid_indices_.tolist()
+    D = pairwise_distances(X)
+    c = CLARA(4, metric="precomputed", random_state=0).fit(D)
+    assert c.medoid_indices_.tolist() == b.medoid_indices_.tolist()
+    assert c.cluster_centers_ is None
+    np.testing.assert_array_equal(c.predict(D), c.labels_)
+
+
+def test_weights_enter_the_full_loss():
+    X = blobs(n=300)
+    w = np.random.default_rng(0).integers(1, 4, size=300).astype(float)
+    c = CLARA(4, random_state=0).fit(X, sample_weight=w)
+    d = pairwise_distances(X, X[c.medoid_indices_]).min(axis=1)
+    assert c.inertia_ == pytest.approx(np.dot(w, d))
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(n_sampling=3), "n_sampling=3 must be between"),
+    (dict(n_sampling=1000), "n_sampling=1000 must be between"),
+    (dict(n_sampling_iter=0), "n_sampling_iter"),
+    (dict(method="alternate"), "method"),
+])
+def test_clara_bad_parameters(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        CLARA(5, **kwargs).fit(blobs(n=100))
+
+
+def test_clara_bad_data():
+    X = blobs(n=50)
+    X[3, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        CLARA(3).fit(X)
+    with pytest.raises(ValueError, match="n_samples=10"):
+        CLARA(11).fit(blobs(n=10))
+
+
+# ---------------------------------------------------------------------------------------
+# CLARANS
+# ---------------------------------------------------------------------------------------
+
+def test_fastclarans_picks_the_best_slot():
+    X = blobs(n=200)
+    D = pairwise_distances(X)
+    w = np.ones(200)
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        med = np.sort(rng.choice(200, 6, replace=False))
+        state, td = _clarans.new_state(med, D[:, med], w)
+        c = int(rng.choice(np.setdiff1d(np.arange(200), med)))
+        change, slot = _clarans.best_slot_change(state, D[c], w)
+        pair = [_clarans.pair_change(state, D[c], i, w) for i in range(6)]
+        assert slot == int(np.argmin(pair))
+        assert change == pytest.approx(min(pair), abs=1e-9)
+        # and the change is what a from-scratch recomputation gives
+        new = med.copy()
+        new[slot] = c
+        assert td + change == pytest.approx(D[:, new].min(axis=1).sum())
+
+
+@pytest.mark.parametrize("method", ["fast", "classic"])
+def test_clarans_attributes_and_reproducibility(method):
+    X = blobs()
+    a = CLARANS(8, method=method, random_state=0).fit(X)
+    b = CLARANS(8, method=method, random_state=0).fit(X)
+    assert a.medoid_indices_.tolist() == b.medoid_indices_.tolist()
+    np.testing.assert_array_equal(X[a.medoid_indices_], a.cluster_centers_)
+    np.testing.assert_array_equal(a.predict(X), a.labels_)
+    assert a.inertia_ == pytest.approx(full_loss(X, a.medoid_indices_), rel=1e-8)
+    assert a.inertia_ == pytest.approx(a.local_losses_.min())
+
+
+def test_clarans_precomputed_equals_features():
+    X = blobs(n=300)
+    a = CLARANS(5, random_state=2).fit(X)
+    b = CLARANS(5, random_state=2, metric="precomputed").fit(pairwise_distances(X))
+    assert a.medoid_indices_.tolist() == b.medoid_indices_.tolist()
+
+
+def test_clarans_quality_close_to_kmedoids():
+    X = blobs(n=800, centers=10)
+    ref = KMedoids(10, init="build").fit(X).inertia_
+    # at small n the default (2.5% of n - k failures) stops early; a wider search gets close
+    fast = CLARANS(10, random_state=0, maxneighbor=0.25).fit(X).inertia_
+    assert fast <= 1.02 * ref
+
+
+def test_clarans_k_one_and_k_n():
+    X = blobs(n=30)
+    one = CLARANS(1, random_state=0, maxneighbor=1.0).fit(X)
+    assert one.inertia_ == pytest.approx(pairwise_distances(X).sum(axis=1).min())
+    alln = CLARANS(30, random_state=0).fit(X)
+    assert alln.inertia_ == 0
+
+
+@pytest.mark.parametrize("maxneighbor", [0, -1, 0.0, 1.5])
+def test_clarans_bad_maxneighbor(maxneighbor):
+    with pytest.raises(ValueError, match="maxneighbor"):
+        CLARANS(3, maxneighbor=maxneighbor).fit(blobs(n=50))

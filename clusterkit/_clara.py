@@ -261,6 +261,21 @@ class _RowSource:
             self.cache.move_to_end(j)
         return r
 
+    def prefetch(self, rows):
+        """Compute the rows of several objects in one call (amortises input validation)."""
+        if self.precomputed:
+            return
+        todo = [j for j in dict.fromkeys(int(r) for r in rows) if j not in self.cache]
+        if not todo:
+            return
+        block = pairwise_distances(self.X[todo], self.X, metric=self.metric, **self.params)
+        for t, j in enumerate(todo):
+            r = np.ascontiguousarray(block[t], dtype=self.dtype)
+            r[j] = 0.0
+            self.cache[j] = r
+        while len(self.cache) > self.max_rows:
+            self.cache.popitem(last=False)
+
     def columns(self, medoids):
         """n x k distances of all objects to the medoids, computed in chunks."""
         if self.precomputed:
@@ -389,6 +404,7 @@ feature_names_in_ :
         rng = check_random_state(self.random_state)
         max_fail = self._max_failures(n, k)
         rows = _RowSource(X, self.metric, self.metric_params, self._precomputed())
+        batch = int(min(64, rows.max_rows))
         eps = 1e-12
 
         best = None
@@ -398,8 +414,16 @@ feature_names_in_ :
             medoids = np.sort(rng.choice(n, size=k, replace=False)).astype(np.intp)
             state, td = _clarans.new_state(medoids, rows.columns(medoids), w)
             fails = tries = swaps = 0
+            cands, slots, pos = [], [], 0
             while fails < max_fail and k < n:
-                c = int(rng.randint(n))
+                if pos == len(cands):
+                    # draw a batch of tries; their rows are computed in one call
+                    cands = rng.randint(n, size=batch)
+                    slots = rng.randint(k, size=batch)
+                    pos = 0
+                    rows.prefetch([c for c in cands if not _clarans.is_medoid(state, c)])
+                c, slot = int(cands[pos]), int(slots[pos])
+                pos += 1
                 if _clarans.is_medoid(state, c):
                     continue
                 row = rows.row(c)
@@ -407,8 +431,7 @@ feature_names_in_ :
                 if self.method == "fast" and k > 1:
                     change, slot = _clarans.best_slot_change(state, row, w)
                 else:
-                    # (with k = 1 there is no second nearest: the pair formula is exact)
-                    slot = int(rng.randint(k))
+                    # classic: the drawn slot (with k = 1 the pair formula is exact)
                     change = _clarans.pair_change(state, row, slot, w)
                 if change < -eps * td:
                     td = _clarans.swap(state, row, slot, c, w)

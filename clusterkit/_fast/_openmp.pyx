@@ -40,14 +40,16 @@ def effective_n_threads(n_threads=None):
     int
         At least 1; always 1 when the extension was built without OpenMP.
     """
+    if n_threads is not None:
+        n_threads = int(n_threads)
+        if n_threads == 0:
+            raise ValueError("n_threads=0 is not valid: use None, a positive or a negative "
+                             "int")
     if not CK_OPENMP:
         return 1
     cpus = os.cpu_count() or 1
     if n_threads is None:
         return max(1, min(omp_get_max_threads(), cpus))
-    n_threads = int(n_threads)
-    if n_threads == 0:
-        raise ValueError("n_threads=0 is not valid: use None, a positive or a negative int")
     if n_threads < 0:
         return max(1, cpus + 1 + n_threads)
     return n_threads

@@ -87,7 +87,7 @@ class CLARA(_MedoidEstimator):
     n_swaps_ : int
         Swaps of the winning sample's run.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
 
     See Also
     --------

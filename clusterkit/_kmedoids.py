@@ -357,7 +357,7 @@ class KMedoids(_MedoidEstimator):
         Number of medoid replacements performed.
     n_features_in_ : int
         Number of features (or of samples, for a precomputed matrix) seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined when X has string feature names.
 
     See Also

@@ -31,6 +31,47 @@ def _medoid_gram(X, medoids, metric, metric_params, precomputed):
     return pairwise_distances(X[medoids], metric=metric, **(metric_params or {}))
 
 
+def sample_dissimilarity(Xs, metric, metric_params):
+    """Validated s x s dissimilarity matrix of a sample's feature rows (dtype kept)."""
+    Ds = pairwise_distances(Xs, metric=metric, **(metric_params or {}))
+    dtype = Xs.dtype if Xs.dtype in (np.float32, np.float64) else np.float64
+    Ds = np.ascontiguousarray(Ds, dtype=dtype)
+    np.fill_diagonal(Ds, 0)
+    return check_dissimilarity(Ds, f"The {metric!r} dissimilarity matrix")
+
+
+def cluster_sample(Ds, ws, k, method, init, max_iter, seed, n_threads):
+    """k-medoids on one sample's matrix; the initialisation is seeded by ``seed``.
+
+    Returns a KMedoidsResult with sample-local medoid positions.
+    """
+    if ws is None or not np.any(ws > 0):
+        ws = np.ones(Ds.shape[0])  # an all-zero-weight sample: cluster it unweighted
+    rng = np.random.RandomState(seed)
+    start = _initial_medoids(Ds, k, init, np.ascontiguousarray(ws, dtype=np.float64), rng,
+                             n_threads)
+    return _swap_phase(Ds, start, np.ascontiguousarray(ws, dtype=np.float64), method,
+                       max_iter, n_threads)
+
+
+def draw_independent_samples(rng, n, s, n_samples):
+    """``n_samples`` sorted samples of ``s`` distinct rows, then one seed per sample."""
+    rows = [np.sort(rng.choice(n, size=s, replace=False)).astype(np.intp)
+            for _ in range(n_samples)]
+    seeds = rng.randint(np.iinfo(np.int32).max, size=n_samples)
+    return rows, seeds
+
+
+def default_sample_size(method, n, k, n_sampling):
+    """80 + 4k (fast methods) or 40 + 2k (PAM) capped at n, or the validated user value."""
+    if n_sampling is None:
+        return min(n, 40 + 2 * k if method == "pam" else 80 + 4 * k)
+    if not k <= n_sampling <= n:
+        raise ValueError(f"n_sampling={n_sampling} must be between n_clusters={k} "
+                         f"and n_samples={n}.")
+    return int(n_sampling)
+
+
 class CLARA(_MedoidEstimator):
     """CLARA, FastCLARA and FasterCLARA: k-medoids on samples, judged on all the data.
 
@@ -60,6 +101,11 @@ class CLARA(_MedoidEstimator):
         capped at n.
     n_sampling_iter : int, default=5
         Number of samples.
+    sampling : {"keep_best", "independent"}, default="keep_best"
+        ``"keep_best"``: every sample after the first contains the best medoids so far (the
+        loss can only improve). ``"independent"``: all samples are drawn up front, which is
+        what :class:`clusterkit.dask.DaskCLARA` does to cluster them in parallel; the same
+        ``random_state`` then gives the same samples and medoids in both.
     max_iter : int, default=300
         Maximum number of swap iterations per sample.
     random_state : int, RandomState instance or None, default=None
@@ -121,6 +167,7 @@ class CLARA(_MedoidEstimator):
         "init": [StrOptions(set(INITS))],
         "n_sampling": [Interval(Integral, 1, None, closed="left"), None],
         "n_sampling_iter": [Interval(Integral, 1, None, closed="left")],
+        "sampling": [StrOptions({"keep_best", "independent"})],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -128,7 +175,7 @@ class CLARA(_MedoidEstimator):
 
     def __init__(self, n_clusters=8, *, metric="euclidean", metric_params=None,
                  method="fasterpam", init="build", n_sampling=None, n_sampling_iter=5,
-                 max_iter=300, random_state=None, verbose=0):
+                 sampling="keep_best", max_iter=300, random_state=None, verbose=0):
         self.n_clusters = n_clusters
         self.metric = metric
         self.metric_params = metric_params
@@ -136,26 +183,15 @@ class CLARA(_MedoidEstimator):
         self.init = init
         self.n_sampling = n_sampling
         self.n_sampling_iter = n_sampling_iter
+        self.sampling = sampling
         self.max_iter = max_iter
         self.random_state = random_state
         self.verbose = verbose
 
-    def _sample_size(self, n, k):
-        if self.n_sampling is None:
-            s = 40 + 2 * k if self.method == "pam" else 80 + 4 * k
-            return min(n, s)
-        if not k <= self.n_sampling <= n:
-            raise ValueError(f"n_sampling={self.n_sampling} must be between n_clusters={k} "
-                             f"and n_samples={n}.")
-        return self.n_sampling
-
     def _sample_matrix(self, X, rows):
         if self._precomputed():
             return np.ascontiguousarray(X[np.ix_(rows, rows)])
-        Ds = pairwise_distances(X[rows], metric=self.metric, **(self.metric_params or {}))
-        Ds = np.ascontiguousarray(Ds, dtype=X.dtype)
-        np.fill_diagonal(Ds, 0)
-        return check_dissimilarity(Ds, f"The {self.metric!r} dissimilarity matrix")
+        return sample_dissimilarity(X[rows], self.metric, self.metric_params)
 
     def _full_loss(self, X, medoids, w):
         if self._precomputed():
@@ -188,30 +224,32 @@ class CLARA(_MedoidEstimator):
         n = X.shape[0]
         k = check_n_clusters(self.n_clusters, n)
         w = check_weights(sample_weight, n)
-        s = self._sample_size(n, k)
+        s = default_sample_size(self.method, n, k, self.n_sampling)
         if self._precomputed():
             X = check_dissimilarity(X, "The precomputed matrix X")
         rng = check_random_state(self.random_state)
         nt = effective_n_threads()
 
+        if self.sampling == "independent":
+            samples, seeds = draw_independent_samples(rng, n, s, self.n_sampling_iter)
         losses = []
         best = None
         for it in range(self.n_sampling_iter):
             t1 = time.perf_counter()
-            if best is None:
-                rows = rng.choice(n, size=s, replace=False)
+            if self.sampling == "independent":
+                rows, seed = samples[it], seeds[it]
             else:
-                # keep the best medoids so far; draw the rest from the other objects
-                others = np.setdiff1d(np.arange(n), best["medoids"], assume_unique=True)
-                rows = np.concatenate([best["medoids"],
-                                       rng.choice(others, size=s - k, replace=False)])
-            rows = np.sort(rows).astype(np.intp)
-            Ds = self._sample_matrix(X, rows)
-            ws = np.ascontiguousarray(w[rows])
-            if not np.any(ws > 0):
-                ws = np.ones_like(ws)  # an all-zero-weight sample: cluster it unweighted
-            start = _initial_medoids(Ds, k, self.init, ws, rng, nt)
-            res = _swap_phase(Ds, start, ws, self.method, self.max_iter, nt)
+                if best is None:
+                    rows = rng.choice(n, size=s, replace=False)
+                else:
+                    # keep the best medoids so far; draw the rest from the other objects
+                    others = np.setdiff1d(np.arange(n), best["medoids"], assume_unique=True)
+                    rows = np.concatenate([best["medoids"],
+                                           rng.choice(others, size=s - k, replace=False)])
+                rows = np.sort(rows).astype(np.intp)
+                seed = rng.randint(np.iinfo(np.int32).max)
+            res = cluster_sample(self._sample_matrix(X, rows), w[rows], k, self.method,
+                                 self.init, self.max_iter, seed, nt)
             medoids = rows[res.medoids]
             loss, labels = self._full_loss(X, medoids, w)
             losses.append(loss)

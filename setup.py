@@ -85,6 +85,8 @@ EXTENSIONS = [
     ext("clusterkit._fast._pam", openmp=True),
     ext("clusterkit._fast._openmp", openmp=True),
     ext("clusterkit._fast._clarans"),
+    ext("clusterkit._fast._init", openmp=True),
+    ext("clusterkit._fast._checks"),
 ]
 
 setup(ext_modules=cythonize(EXTENSIONS, compiler_directives=DIRECTIVES,

@@ -10,7 +10,7 @@ from sklearn.metrics.pairwise import _VALID_METRICS
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._fast import _pam
+from ._fast import _init, _pam
 from ._fast._openmp import effective_n_threads
 from ._medoid_base import _MedoidEstimator
 from ._utils._memory import check_square_matrix_fits
@@ -63,13 +63,13 @@ def _initial_medoids(D, k, init, w, rng, n_threads):
     if init == "random":
         return np.sort(rng.choice(n, size=k, replace=False)).astype(np.intp)
     if init == "build":
-        return _pam.build(D, k, w, n_threads)
+        return _init.build(D, k, w, n_threads)
     if init == "lab":
         s = min(n, 10 + int(np.ceil(np.sqrt(n))))
-        return _pam.lab(D, k, w, rng.random((k, s)))
+        return _init.lab(D, k, w, rng.random((k, s)))
     if init == "k-medoids++":
         n_trials = 2 + int(np.log(k))
-        return _pam.kmedoids_plusplus(D, k, w, rng.random((k, n_trials + 1)), n_threads)
+        return _init.kmedoids_plusplus(D, k, w, rng.random((k, n_trials + 1)), n_threads)
     raise ValueError(f"Unknown init {init!r}; expected one of {INITS} or an index array.")
 
 
@@ -79,7 +79,7 @@ def _swap_phase(D, medoids, w, method, max_iter, n_threads, order=None, fasttol=
     if k == 1:
         # exact optimum: the object with the smallest weighted row sum (no second nearest
         # exists, so the swap kernels' removal losses would be inf - inf)
-        sums = _pam.row_sums(D, w, n_threads)
+        sums = _init.row_sums(D, w, n_threads)
         best = int(np.argmin(sums))
         swapped = int(best != medoids[0])
         return KMedoidsResult(np.array([best], dtype=np.intp), np.zeros(len(D), np.intp),
@@ -269,7 +269,7 @@ def build(D, n_clusters, *, sample_weight=None, n_threads=None, check_input=True
     """
     D, k, _, w, _, nt = _prepare(D, n_clusters, sample_weight, check_input, "build", None,
                                  n_threads)
-    med = _pam.build(D, k, w, nt)
+    med = _init.build(D, k, w, nt)
     lab, _, loss = _pam.assign(D, med, w, nt)
     return KMedoidsResult(med, lab, float(loss))
 

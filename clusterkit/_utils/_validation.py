@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 
-from .._fast import _pam
+from .._fast import _checks
 
 
 def as_float_matrix(D, name="D"):
@@ -40,7 +40,7 @@ def check_dissimilarity(D, name="D", *, rtol=None):
         raise ValueError(f"{name} is empty: found 0 samples.")
     if rtol is None:
         rtol = 1e-5 if D.dtype == np.float32 else 1e-9
-    problem, i, j = _pam.check_dissimilarity(D, rtol=rtol)
+    problem, i, j = _checks.check_dissimilarity(D, rtol=rtol)
     if problem == "nonfinite":
         raise ValueError(f"{name} contains NaN or infinity (first at [{i}, {j}]: {D[i, j]}).")
     if problem == "negative":

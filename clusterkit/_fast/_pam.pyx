@@ -1,5 +1,5 @@
-"""k-medoids kernels: assignment caches, BUILD, LAB, k-medoids++, PAM SWAP, FastPAM1,
-FastPAM2, FasterPAM and alternating.
+"""k-medoids swap kernels: assignment caches, PAM SWAP, FastPAM1, FastPAM2, FasterPAM and
+alternating (the initialisations are in _init.pyx).
 
 Everything here works on a square, symmetric dissimilarity matrix ``D`` (float32 or
 float64, C-contiguous) and knows nothing about estimators: inputs are validated by the

@@ -352,6 +352,76 @@ def assign(const floating[:, ::1] D, medoids, const double[::1] w, int n_threads
     return st.near_arr, st.dn_arr, td
 
 
+cdef extern from *:
+    """
+    static inline void ck_barrier(void) {
+    #ifdef _OPENMP
+    #pragma omp barrier
+    #endif
+    }
+    """
+    void ck_barrier() noexcept nogil
+
+
+# Shared control words of the FasterPAM team (see _fasterpam_team).
+cdef enum:
+    C_POS, C_LIMIT, C_HIT, C_STOP, C_YIELD, C_LAST, C_ITER, C_SWAPS, C_BEFORE, C_BATCH, C_SEEN
+    C_SIZE
+
+
+cdef void _next_batch(intp_t* ctl, double* td, const intp_t* order, intp_t n,
+                      intp_t max_iter) noexcept nogil:
+    """Close a finished pass (or stop) and set the next batch of candidates: C_LIMIT
+    candidates from C_POS, cut before the last swapped object (C_HIT set then)."""
+    cdef intp_t t, limit
+    if ctl[C_POS] >= n:
+        # a full pass without reaching the last swap: stop when it changed nothing
+        if ctl[C_SWAPS] == ctl[C_BEFORE] or not td[0] < td[1] or ctl[C_ITER] >= max_iter:
+            ctl[C_STOP] = 1
+            return
+        ctl[C_ITER] += 1
+        ctl[C_BEFORE] = ctl[C_SWAPS]
+        td[1] = td[0]
+        ctl[C_POS] = 0
+    limit = min(ctl[C_BATCH], n - ctl[C_POS])
+    ctl[C_HIT] = 0
+    for t in range(limit):
+        if order[ctl[C_POS] + t] == ctl[C_LAST]:
+            limit = t
+            ctl[C_HIT] = 1
+            break
+    ctl[C_LIMIT] = limit
+
+
+cdef void _decide(const floating[:, ::1] D, _State st, const double* w, const intp_t* order,
+                  intp_t* ctl, double* td, const double* change, const intp_t* slot,
+                  intp_t min_batch, intp_t max_batch, double eps, intp_t max_iter) noexcept nogil:
+    """Sequential step after a batch was evaluated: do the first improving swap (in order)
+    or move on, then prepare the next batch."""
+    cdef intp_t t, found = -1, limit = ctl[C_LIMIT], c
+    for t in range(limit):
+        if change[t] < -eps * td[0]:
+            found = t
+            break
+    ctl[C_SEEN] += limit
+    if found >= 0:
+        c = order[ctl[C_POS] + found]
+        td[0] = _apply_swap(st, &D[c, 0], w, slot[found], c)
+        ctl[C_LAST] = c
+        ctl[C_SWAPS] += 1
+        ctl[C_POS] += found + 1
+        ctl[C_BATCH] = min_batch
+    else:
+        ctl[C_POS] += limit
+        ctl[C_BATCH] = min(2 * ctl[C_BATCH], max_batch)
+        if ctl[C_HIT]:
+            ctl[C_STOP] = 1  # every object was checked since the last swap
+            return
+    _next_batch(ctl, td, order, st.n, max_iter)
+    if ctl[C_SEEN] >= 4096:
+        ctl[C_YIELD] = 1  # leave the parallel region now and then to check for Ctrl-C
+
+
 def fasterpam(const floating[:, ::1] D, medoids, const double[::1] w,
               const intp_t[::1] order, intp_t max_iter=300, double eps=1e-12,
               int n_threads=1):
@@ -363,9 +433,10 @@ def fasterpam(const floating[:, ::1] D, medoids, const double[::1] w,
     run stops after a pass without a swap, a pass that did not lower the loss, or
     ``max_iter`` passes.
 
-    With several threads, consecutive candidates are evaluated in parallel against the
-    current medoids and the first improving one in ``order`` is executed, the others
-    discarded; the swaps are therefore exactly those of the sequential algorithm.
+    With several threads, a team of threads lives through the whole run: batches of
+    consecutive candidates are evaluated in parallel against the current medoids, then one
+    thread executes the first improving one in ``order`` and discards the rest, between two
+    barriers. The swaps are therefore exactly those of the sequential algorithm.
 
     Returns
     -------
@@ -373,63 +444,62 @@ def fasterpam(const floating[:, ::1] D, medoids, const double[::1] w,
     """
     cdef intp_t n = D.shape[0], k = len(medoids)
     cdef _State st = _State(n, medoids)
-    cdef intp_t n_iter = 0, n_swaps = 0, swaps_before, lastswap = -1, pos, t, limit
-    cdef intp_t found, batch, min_batch, max_batch, since_check = 0
-    cdef double td, lastloss
-    cdef bint hit_last, stop
     cdef int nt = max(1, n_threads)
-    min_batch = nt
-    max_batch = 32 * nt
+    cdef intp_t min_batch = nt, max_batch = 32 * nt, tid, t, c, p0, lim
+    cdef double tdv[2]
+    cdef intp_t ctl[C_SIZE]
     change_arr = np.empty(max_batch, dtype=np.float64)
     slot_arr = np.empty(max_batch, dtype=np.intp)
     bufs_arr = np.empty(nt * k, dtype=np.float64)
     cdef double[::1] change = change_arr, bufs = bufs_arr
     cdef intp_t[::1] slot = slot_arr
+    cdef double* pchange = &change[0]
+    cdef intp_t* pslot = &slot[0]
+    cdef double* pbufs = &bufs[0]
+    cdef intp_t* pctl = ctl
+    cdef double* ptd = tdv
+    for t in range(C_SIZE):
+        ctl[t] = 0
     with nogil:
-        td = _setup(D, st, &w[0], nt)
-        batch = min_batch
-        stop = False
-        while n_iter < max_iter and not stop:
-            n_iter += 1
-            swaps_before = n_swaps
-            lastloss = td
-            pos = 0
-            while pos < n:
-                limit = min(batch, n - pos)
-                hit_last = False
-                for t in range(limit):
-                    if order[pos + t] == lastswap:
-                        limit = t
-                        hit_last = True
-                        break
-                _scan_candidates(D, st, &w[0], &order[pos], limit, &change[0], &slot[0],
-                                 &bufs[0], nt)
-                found = -1
-                for t in range(limit):
-                    if change[t] < -eps * td:
-                        found = t
-                        break
-                if found >= 0:
-                    td = _apply_swap(st, &D[order[pos + found], 0], &w[0], slot[found],
-                                     order[pos + found])
-                    lastswap = order[pos + found]
-                    n_swaps += 1
-                    pos += found + 1
-                    batch = min_batch
-                else:
-                    pos += limit
-                    if batch < max_batch:
-                        batch = 2 * batch
-                    if hit_last:
-                        stop = True
-                        break
-                since_check += limit
-                if since_check >= 2048:
-                    since_check = 0
-                    _check_signals()
-            if n_swaps == swaps_before or not td < lastloss:
-                stop = True
-    return _results(st, td, n_iter, n_swaps)
+        tdv[0] = _setup(D, st, &w[0], nt)
+        tdv[1] = tdv[0]
+        ctl[C_LAST] = -1
+        ctl[C_ITER] = 1
+        ctl[C_BATCH] = min_batch
+        _next_batch(ctl, tdv, &order[0], n, max_iter)
+        while not ctl[C_STOP]:
+            if nt == 1:
+                while not ctl[C_STOP] and not ctl[C_YIELD]:
+                    _scan_candidates(D, st, &w[0], &order[ctl[C_POS]], ctl[C_LIMIT],
+                                     pchange, pslot, pbufs, 1)
+                    _decide(D, st, &w[0], &order[0], ctl, tdv, pchange, pslot, min_batch,
+                            max_batch, eps, max_iter)
+            else:
+                with parallel(num_threads=nt):
+                    tid = threadid()
+                    while not pctl[C_STOP] and not pctl[C_YIELD]:
+                        p0 = pctl[C_POS]
+                        lim = pctl[C_LIMIT]
+                        t = tid
+                        while t < lim:
+                            c = order[p0 + t]
+                            if st.slot_of[c] >= 0:
+                                pchange[t] = INFINITY
+                                pslot[t] = 0
+                            else:
+                                pchange[t] = _candidate(&D[c, 0], n, k, &st.rl[0],
+                                                        &st.near[0], &st.dn[0], &st.ds[0],
+                                                        &w[0], pbufs + tid * k, pslot + t)
+                            t = t + nt
+                        ck_barrier()
+                        if tid == 0:
+                            _decide(D, st, &w[0], &order[0], pctl, ptd, pchange, pslot,
+                                    min_batch, max_batch, eps, max_iter)
+                        ck_barrier()
+            ctl[C_YIELD] = 0
+            ctl[C_SEEN] = 0
+            _check_signals()
+    return _results(st, tdv[0], ctl[C_ITER], ctl[C_SWAPS])
 
 
 cdef int _full_scan(const floating[:, ::1] D, _State st, const double* w,

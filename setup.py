@@ -84,6 +84,7 @@ def ext(name, openmp=False):
 EXTENSIONS = [
     ext("clusterkit._fast._pam", openmp=True),
     ext("clusterkit._fast._openmp", openmp=True),
+    ext("clusterkit._fast._linkage"),
 ]
 
 setup(ext_modules=cythonize(EXTENSIONS, compiler_directives=DIRECTIVES,

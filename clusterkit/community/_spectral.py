@@ -1,0 +1,150 @@
+"""Spectral helpers shared by the bottom-up and top-down estimators.
+
+* Bethe-Hessian ``H_r = (r^2 - 1) I - r A + D`` (Saade, Krzakala and Zdeborova, 2014) with
+  ``r = sqrt(sum d_i^2 / sum d_i - 1)``, the square root of the mean excess degree: the
+  number of its negative eigenvalues estimates the number of communities, and the
+  eigenvectors of those eigenvalues embed the nodes.
+* Regularized spectral bipartition (Amini et al., 2013; used by Li et al., 2022):
+  ``A_tau = A + tau * mean_degree / n * 1 1^T`` applied implicitly (never formed densely).
+
+All eigen-solvers get a starting vector drawn from the caller's random generator, so a
+fixed ``random_state`` gives the same result.
+"""
+import numpy as np
+import scipy.sparse as sp
+from scipy.linalg import eigh
+from scipy.sparse.linalg import LinearOperator, eigsh
+from sklearn.cluster import KMeans
+
+__all__ = ["bethe_hessian", "bethe_hessian_spectrum", "bethe_hessian_clustering",
+           "regularized_bipartition", "community_weights"]
+
+# below this many nodes a dense eigen-decomposition is both exact and fast
+DENSE_LIMIT = 400
+
+
+def bethe_r(A):
+    """Return ``r``: the square root of the mean excess degree, at least 1."""
+    d = np.asarray(A.sum(axis=1)).ravel()
+    total = d.sum()
+    if total <= 0:
+        return 1.0
+    return float(np.sqrt(max((d @ d) / total - 1.0, 1.0)))
+
+
+def bethe_hessian(A, r=None):
+    """Return the sparse Bethe-Hessian ``(r^2 - 1) I - r A + D`` of adjacency ``A``."""
+    r = bethe_r(A) if r is None else r
+    n = A.shape[0]
+    d = np.asarray(A.sum(axis=1)).ravel()
+    return (sp.diags_array((r * r - 1.0) + d) - r * A).tocsr()
+
+
+def _smallest(H, k, rng, want_vectors):
+    """The ``k`` smallest eigenvalues (ascending) and optionally eigenvectors of ``H``."""
+    n = H.shape[0]
+    if n <= DENSE_LIMIT or k >= n - 1:
+        dense = H.toarray()
+        if want_vectors:
+            w, v = eigh(dense, subset_by_index=[0, k - 1])
+            return w, v
+        return eigh(dense, eigvals_only=True, subset_by_index=[0, k - 1]), None
+    v0 = rng.uniform(-1.0, 1.0, size=n)
+    # shift so the wanted eigenvalues are the largest in magnitude of a positive operator
+    # would need a bound; ARPACK's "SA" on the symmetric matrix converges well here because
+    # the negative eigenvalues are isolated from the bulk of the spectrum.
+    w, v = eigsh(H, k=k, which="SA", v0=v0, tol=1e-8, ncv=min(n, max(2 * k + 1, 20)),
+                 return_eigenvectors=True)
+    order = np.argsort(w)
+    return w[order], (v[:, order] if want_vectors else None)
+
+
+def bethe_hessian_spectrum(A, rng, *, max_k=None):
+    """Estimate the number of communities as the number of negative eigenvalues of H_r.
+
+    Returns
+    -------
+    n_negative : int
+        At least 1.
+    """
+    n = A.shape[0]
+    if n < 3:
+        return 1
+    H = bethe_hessian(A)
+    max_k = n - 1 if max_k is None else min(max_k, n - 1)
+    k = min(16, max_k)
+    while True:
+        w, _ = _smallest(H, k, rng, want_vectors=False)
+        n_neg = int(np.sum(w < 0))
+        if n_neg < k or k >= max_k:
+            return max(1, min(n_neg, max_k))
+        k = min(2 * k, max_k)
+
+
+def bethe_hessian_clustering(A, n_clusters, rng, *, n_init=10):
+    """Cluster the nodes of a connected graph into ``n_clusters`` communities.
+
+    The eigenvectors of the ``n_clusters`` smallest eigenvalues of the Bethe-Hessian are
+    row-normalised and clustered with k-means.
+    """
+    n = A.shape[0]
+    if n_clusters <= 1:
+        return np.zeros(n, dtype=np.intp)
+    if n_clusters >= n:
+        return np.arange(n, dtype=np.intp)
+    _, X = _smallest(bethe_hessian(A), n_clusters, rng, want_vectors=True)
+    norms = np.linalg.norm(X, axis=1, keepdims=True)
+    X = X / np.where(norms > 0, norms, 1.0)
+    km = KMeans(n_clusters=n_clusters, n_init=n_init,
+                random_state=rng.integers(np.iinfo(np.int32).max))
+    return km.fit_predict(X).astype(np.intp)
+
+
+def regularized_bipartition(A, rng, *, tau=0.1, n_init=10):
+    """Split a node set in two by regularized spectral clustering.
+
+    ``A_tau = A + tau * mean_degree / n * 11^T``; the two leading eigenvectors of
+    ``D_tau^{-1/2} A_tau D_tau^{-1/2}`` (the two smallest of the normalised Laplacian) are
+    row-normalised and clustered by 2-means.
+
+    Returns
+    -------
+    labels : ndarray of shape (n,) with values in {0, 1}; all zeros if no split was found.
+    """
+    n = A.shape[0]
+    if n < 2:
+        return np.zeros(n, dtype=np.intp)
+    d = np.asarray(A.sum(axis=1)).ravel()
+    c = tau * d.mean() / n
+    d_tau = d + c * n
+    if not np.all(d_tau > 0):
+        d_tau = np.where(d_tau > 0, d_tau, 1.0)
+    s = 1.0 / np.sqrt(d_tau)
+    if n <= DENSE_LIMIT:
+        M = s[:, None] * (A.toarray() + c) * s[None, :]
+        _, X = eigh(M, subset_by_index=[n - 2, n - 1])
+    else:
+        def matvec(x):
+            x = np.asarray(x).reshape(-1)
+            y = s * x
+            return s * (A @ y + c * y.sum())
+
+        op = LinearOperator((n, n), matvec=matvec, dtype=np.float64)
+        _, X = eigsh(op, k=2, which="LA", v0=rng.uniform(-1.0, 1.0, size=n), tol=1e-8)
+    norms = np.linalg.norm(X, axis=1, keepdims=True)
+    X = X / np.where(norms > 0, norms, 1.0)
+    km = KMeans(n_clusters=2, n_init=n_init, random_state=rng.integers(np.iinfo(np.int32).max))
+    return km.fit_predict(X).astype(np.intp)
+
+
+def community_weights(A, labels, n_labels):
+    """Total edge weight between every pair of communities (``W = P^T A P``), dense.
+
+    ``labels`` must be in ``0..n_labels-1`` for every node counted; nodes labelled -1 are
+    left out. Each undirected edge between two communities counts once in ``W[a, b]``;
+    ``W[a, a]`` holds twice the weight inside ``a``.
+    """
+    keep = labels >= 0
+    idx = np.flatnonzero(keep)
+    P = sp.csr_array((np.ones(idx.size), (idx, labels[idx])), shape=(A.shape[0], n_labels))
+    return np.ascontiguousarray((P.T @ (A @ P)).toarray(), dtype=np.float64)

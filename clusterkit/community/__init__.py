@@ -6,6 +6,19 @@ tree with the levels of a hierarchical stochastic block model.
 """
 from ._agglomerative import AgglomerativeCommunities
 from ._divisive import DivisiveCommunities
+from ._metrics import (chernoff_hellinger, chernoff_hellinger_levels, dasgupta_cost,
+                       exact_recovery, hierarchy_scores, matched_accuracy, tree_recovery)
 from ._tree import count_inversions
 
-__all__ = ["AgglomerativeCommunities", "DivisiveCommunities", "count_inversions"]
+__all__ = [
+    "AgglomerativeCommunities",
+    "DivisiveCommunities",
+    "chernoff_hellinger",
+    "chernoff_hellinger_levels",
+    "count_inversions",
+    "dasgupta_cost",
+    "exact_recovery",
+    "hierarchy_scores",
+    "matched_accuracy",
+    "tree_recovery",
+]

@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._fast._linkage import density_average_linkage
 from ._spectral import bethe_hessian_clustering, bethe_hessian_spectrum, community_weights
-from ._tree import CommunityTreeMixin, GraphInput, relabel_by_first_appearance
+from ._tree import CommunityTreeMixin, relabel_by_first_appearance, validate_graph
 
 __all__ = ["AgglomerativeCommunities"]
 
@@ -145,6 +145,7 @@ class AgglomerativeCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
         tags.input_tags.pairwise = True
         tags.input_tags.sparse = True
         tags.input_tags.two_d_array = True
+        tags.input_tags.positive_only = True
         return tags
 
     def _log(self, msg, t0):
@@ -210,7 +211,7 @@ class AgglomerativeCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
             Fitted estimator.
         """
         t0 = time.perf_counter()
-        graph = GraphInput(X, self.weight)
+        graph = validate_graph(self, X, self.weight)
         graph.check_n_communities(self.n_communities)
         rng = np.random.default_rng(check_random_state(self.random_state).randint(2 ** 31 - 1))
         self._log(f"graph: {graph.n_nodes} nodes, {graph.adjacency.nnz // 2} edges, "

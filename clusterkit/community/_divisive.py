@@ -9,7 +9,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
 from ._spectral import bethe_hessian_spectrum, regularized_bipartition
-from ._tree import CommunityTreeMixin, GraphInput, count_inversions
+from ._tree import CommunityTreeMixin, validate_graph, count_inversions
 
 __all__ = ["DivisiveCommunities"]
 
@@ -127,6 +127,7 @@ class DivisiveCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
         tags.input_tags.pairwise = True
         tags.input_tags.sparse = True
         tags.input_tags.two_d_array = True
+        tags.input_tags.positive_only = True
         return tags
 
     def _log(self, msg, t0):
@@ -166,7 +167,7 @@ class DivisiveCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
             Fitted estimator.
         """
         t0 = time.perf_counter()
-        graph = GraphInput(X, self.weight)
+        graph = validate_graph(self, X, self.weight)
         graph.check_n_communities(self.n_communities)
         A = graph.adjacency
         rng = np.random.default_rng(check_random_state(self.random_state).randint(2 ** 31 - 1))

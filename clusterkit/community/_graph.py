@@ -78,8 +78,8 @@ def check_adjacency(X, *, weight="weight"):
     if not np.all(np.isfinite(A.data)):
         raise ValueError("the adjacency matrix contains NaN or infinite weights")
     if np.any(A.data < 0):
-        raise ValueError("the adjacency matrix contains negative weights; edge weights "
-                         "must be non-negative")
+        raise ValueError("Negative values in data: the adjacency matrix has negative "
+                         "weights; edge weights must be non-negative")
     A.setdiag(0)
     A.eliminate_zeros()
     A.sum_duplicates()

@@ -2,9 +2,9 @@
 into its parts, the tree cut, and the common fitted attributes."""
 import numpy as np
 
-from ._graph import check_adjacency, connected_parts
+from ._graph import _is_networkx_graph, check_adjacency, connected_parts
 
-__all__ = ["cut_linkage", "count_inversions", "GraphInput", "CommunityTreeMixin"]
+__all__ = ["cut_linkage", "count_inversions", "validate_graph", "CommunityTreeMixin"]
 
 
 def cut_linkage(linkage, n_clusters):
@@ -76,6 +76,22 @@ def count_inversions(linkage):
     return n
 
 
+def validate_graph(estimator, X, weight):
+    """Validate the input of ``estimator.fit`` and set ``n_features_in_``.
+
+    Matrices go through scikit-learn's ``validate_data`` first (standard messages for NaN,
+    complex or object data, empty arrays), then through :func:`check_adjacency`.
+    """
+    from sklearn.utils.validation import validate_data
+
+    if not _is_networkx_graph(X):
+        X = validate_data(estimator, X, accept_sparse=("csr", "csc", "coo"),
+                          dtype=np.float64, reset=True)
+    graph = GraphInput(X, weight)
+    estimator.n_features_in_ = graph.n_nodes
+    return graph
+
+
 class GraphInput:
     """Validated graph: adjacency, node list, isolated nodes and components."""
 
@@ -83,6 +99,9 @@ class GraphInput:
         self.adjacency, self.nodes = check_adjacency(X, weight=weight)
         self.n_nodes = self.adjacency.shape[0]
         self.isolated, self.components = connected_parts(self.adjacency)
+        if not self.components and self.n_nodes == 1:
+            raise ValueError("the graph has a single node (n_samples=1): there are no "
+                             "communities to detect")
         if not self.components:
             raise ValueError(f"the graph has {self.n_nodes} node(s) but no edge (self-loops "
                              f"are ignored): there are no communities to detect")

@@ -153,7 +153,7 @@ class AgglomerativeCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
             print(f"[{type(self).__name__}] {msg} ({time.perf_counter() - t0:.2f} s)")
 
     def _bottom(self, graph, rng, t0):
-        A = graph.adjacency
+        A = graph.spectral
         n = graph.n_nodes
         labels = np.full(n, -1, dtype=np.intp)
         if self.base == "bethe_hessian":

@@ -134,18 +134,18 @@ class DivisiveCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
         if self.verbose:
             print(f"[{type(self).__name__}] {msg} ({time.perf_counter() - t0:.2f} s)")
 
-    def _try_split(self, split, A, rng, use_rule):
+    def _try_split(self, split, graph, rng, use_rule):
         nodes = split.nodes
         if nodes.size < max(self.min_size, 2):
             return False
-        sub = A[nodes][:, nodes]
+        sub = graph.spectral[nodes][:, nodes]
         if use_rule and bethe_hessian_spectrum(sub, rng, max_k=2) < 2:
             return False
         side = regularized_bipartition(sub, rng, tau=self.tau, n_init=self.n_init)
         left, right = nodes[side == side[0]], nodes[side != side[0]]
         if left.size == 0 or right.size == 0:
             return False
-        w = A[left][:, right].sum()
+        w = graph.adjacency[left][:, right].sum()
         split.children = (_Split(left), _Split(right))
         split.density = float(w) / (left.size * right.size)
         return True
@@ -169,14 +169,13 @@ class DivisiveCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
         t0 = time.perf_counter()
         graph = validate_graph(self, X, self.weight)
         graph.check_n_communities(self.n_communities)
-        A = graph.adjacency
         rng = np.random.default_rng(check_random_state(self.random_state).randint(2 ** 31 - 1))
         roots = [_Split(c) for c in graph.components]
         if self.n_communities is None:
             stack = list(reversed(roots))
             while stack:
                 s = stack.pop()
-                if self._try_split(s, A, rng, use_rule=True):
+                if self._try_split(s, graph, rng, use_rule=True):
                     self._log(f"split {s.nodes.size} nodes into {s.children[0].nodes.size} + "
                               f"{s.children[1].nodes.size}, density {s.density:.4g}", t0)
                     stack.extend(reversed(s.children))
@@ -188,7 +187,7 @@ class DivisiveCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
                 if not cands:
                     break
                 s = max(cands, key=lambda s: (s.nodes.size, -s.nodes[0]))
-                if self._try_split(s, A, rng, use_rule=False):
+                if self._try_split(s, graph, rng, use_rule=False):
                     leaves.remove(s)
                     leaves.extend(s.children)
                     self._log(f"split {s.nodes.size} nodes, density {s.density:.4g}", t0)

@@ -84,6 +84,9 @@ def validate_graph(estimator, X, weight):
     """
     from sklearn.utils.validation import validate_data
 
+    if isinstance(X, (str, bytes)) or X is None:
+        raise TypeError(f"expected a networkx graph or an adjacency matrix, got "
+                        f"{type(X).__name__}")
     if not _is_networkx_graph(X):
         X = validate_data(estimator, X, accept_sparse=("csr", "csc", "coo"),
                           dtype=np.float64, reset=True)
@@ -107,6 +110,11 @@ class GraphInput:
                              f"are ignored): there are no communities to detect")
         self.n_connected = int((~self.isolated).sum())
         self.scale = float(self.adjacency.data.max())
+        # the Bethe-Hessian is not invariant to the unit of the weights: spectral steps see
+        # the weights divided by their mean (a no-op for unweighted graphs)
+        mean_weight = float(self.adjacency.data.mean())
+        self.spectral = (self.adjacency if mean_weight == 1.0
+                         else self.adjacency / mean_weight)
 
     def check_n_communities(self, n_communities):
         if n_communities is None:

@@ -8,7 +8,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._fast._linkage import density_average_linkage
-from ._spectral import bethe_hessian_clustering, bethe_hessian_spectrum, community_weights
+from ._spectral import bethe_hessian_clustering, community_weights
 from ._tree import CommunityTreeMixin, relabel_by_first_appearance, validate_graph
 
 __all__ = ["AgglomerativeCommunities"]
@@ -158,15 +158,15 @@ class AgglomerativeCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
         labels = np.full(n, -1, dtype=np.intp)
         if self.base == "bethe_hessian":
             comps = graph.components
-            if self.n_communities is None:
-                counts = [bethe_hessian_spectrum(A[c][:, c], rng) for c in comps]
-            else:
-                counts = graph.allocate(self.n_communities)
+            counts = ([None] * len(comps) if self.n_communities is None
+                      else graph.allocate(self.n_communities))
             offset = 0
             for c, k in zip(comps, counts):
-                labels[c] = offset + bethe_hessian_clustering(A[c][:, c], int(k), rng,
-                                                              n_init=self.n_init)
-                offset += int(k)
+                found = bethe_hessian_clustering(A[c][:, c], rng,
+                                                 None if k is None else int(k),
+                                                 n_init=self.n_init)
+                labels[c] = offset + found
+                offset += int(found.max()) + 1
             self._log(f"Bethe-Hessian clustering: {offset} bottom communities", t0)
         else:
             if self.base == "louvain" and self.n_communities is not None:

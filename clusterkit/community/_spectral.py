@@ -16,7 +16,8 @@ from scipy.linalg import eigh
 from scipy.sparse.linalg import LinearOperator, eigsh
 from sklearn.cluster import KMeans
 
-__all__ = ["bethe_hessian", "bethe_hessian_spectrum", "bethe_hessian_clustering",
+__all__ = ["bethe_hessian", "bethe_hessian_embedding", "bethe_hessian_spectrum",
+           "bethe_hessian_clustering",
            "regularized_bipartition", "community_weights"]
 
 # below this many nodes a dense eigen-decomposition is both exact and fast
@@ -40,63 +41,76 @@ def bethe_hessian(A, r=None):
     return (sp.diags_array((r * r - 1.0) + d) - r * A).tocsr()
 
 
-def _smallest(H, k, rng, want_vectors):
-    """The ``k`` smallest eigenvalues (ascending) and optionally eigenvectors of ``H``."""
+def _smallest(H, k, rng):
+    """The ``k`` smallest eigenvalues (ascending) and eigenvectors of symmetric ``H``."""
     n = H.shape[0]
     if n <= DENSE_LIMIT or k >= n - 1:
-        dense = H.toarray()
-        if want_vectors:
-            w, v = eigh(dense, subset_by_index=[0, k - 1])
-            return w, v
-        return eigh(dense, eigvals_only=True, subset_by_index=[0, k - 1]), None
+        return eigh(H.toarray(), subset_by_index=[0, min(k, n) - 1])
     v0 = rng.uniform(-1.0, 1.0, size=n)
-    # shift so the wanted eigenvalues are the largest in magnitude of a positive operator
-    # would need a bound; ARPACK's "SA" on the symmetric matrix converges well here because
-    # the negative eigenvalues are isolated from the bulk of the spectrum.
-    w, v = eigsh(H, k=k, which="SA", v0=v0, tol=1e-8, ncv=min(n, max(2 * k + 1, 20)),
-                 return_eigenvectors=True)
+    # ARPACK's "SA" converges well on the negative eigenvalues, isolated from the bulk; a
+    # generous Krylov space matters more than the tolerance for the eigenvalues just above
+    # zero, which sit in a crowded bulk.
+    w, v = eigsh(H, k=k, which="SA", v0=v0, tol=1e-6, ncv=min(n, max(2 * k + 1, 40)))
     order = np.argsort(w)
-    return w[order], (v[:, order] if want_vectors else None)
+    return w[order], v[:, order]
 
 
-def bethe_hessian_spectrum(A, rng, *, max_k=None):
-    """Estimate the number of communities as the number of negative eigenvalues of H_r.
+def bethe_hessian_embedding(A, rng, n_clusters=None, *, max_k=None):
+    """Number of communities and spectral embedding of a connected graph.
+
+    The number of communities is ``n_clusters`` if given, else the number of negative
+    eigenvalues of the Bethe-Hessian (at least 1, at most ``max_k``); the embedding holds
+    the eigenvectors of that many smallest eigenvalues.
 
     Returns
     -------
-    n_negative : int
-        At least 1.
+    n_clusters : int
+    embedding : ndarray of shape (n, n_clusters) or None when n_clusters == 1
     """
     n = A.shape[0]
-    if n < 3:
-        return 1
-    H = bethe_hessian(A)
     max_k = n - 1 if max_k is None else min(max_k, n - 1)
-    k = min(16, max_k)
+    if n < 3 or max_k < 1:
+        return 1, None
+    H = bethe_hessian(A)
+    if n_clusters is not None:
+        if n_clusters <= 1:
+            return 1, None
+        return n_clusters, _smallest(H, n_clusters, rng)[1]
+    k = min(10, max_k)
     while True:
-        w, _ = _smallest(H, k, rng, want_vectors=False)
+        w, v = _smallest(H, k, rng)
         n_neg = int(np.sum(w < 0))
         if n_neg < k or k >= max_k:
-            return max(1, min(n_neg, max_k))
+            n_neg = max(1, min(n_neg, max_k))
+            return n_neg, (v[:, :n_neg] if n_neg > 1 else None)
         k = min(2 * k, max_k)
 
 
-def bethe_hessian_clustering(A, n_clusters, rng, *, n_init=10):
-    """Cluster the nodes of a connected graph into ``n_clusters`` communities.
+def bethe_hessian_spectrum(A, rng, *, max_k=None):
+    """Number of negative eigenvalues of the Bethe-Hessian (at least 1, at most max_k)."""
+    return bethe_hessian_embedding(A, rng, max_k=max_k)[0]
 
-    The eigenvectors of the ``n_clusters`` smallest eigenvalues of the Bethe-Hessian are
-    row-normalised and clustered with k-means.
+
+def bethe_hessian_clustering(A, rng, n_clusters=None, *, n_init=10):
+    """Cluster the nodes of a connected graph with the Bethe-Hessian.
+
+    The eigenvectors of the ``n_clusters`` smallest eigenvalues (``n_clusters`` estimated
+    as the number of negative ones when None) are row-normalised and clustered with
+    k-means.
+
+    Returns
+    -------
+    labels : ndarray of shape (n,)
     """
     n = A.shape[0]
-    if n_clusters <= 1:
-        return np.zeros(n, dtype=np.intp)
-    if n_clusters >= n:
+    if n_clusters is not None and n_clusters >= n:
         return np.arange(n, dtype=np.intp)
-    _, X = _smallest(bethe_hessian(A), n_clusters, rng, want_vectors=True)
+    k, X = bethe_hessian_embedding(A, rng, n_clusters)
+    if k <= 1:
+        return np.zeros(n, dtype=np.intp)
     norms = np.linalg.norm(X, axis=1, keepdims=True)
     X = X / np.where(norms > 0, norms, 1.0)
-    km = KMeans(n_clusters=n_clusters, n_init=n_init,
-                random_state=rng.integers(np.iinfo(np.int32).max))
+    km = KMeans(n_clusters=k, n_init=n_init, random_state=rng.integers(np.iinfo(np.int32).max))
     return km.fit_predict(X).astype(np.intp)
 
 

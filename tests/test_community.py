@@ -367,3 +367,21 @@ EXPECTED_FAILED_CHECKS = {
                          expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
+
+
+# ------------------------------------------------------- number of communities
+
+@pytest.mark.parametrize("p", [0.03, 0.5])
+def test_graph_without_structure_is_one_community(p):
+    """Erdos-Renyi graphs, sparse or dense, have no community to find."""
+    A, _ = make_hsbm(0, 2, 600, p=[p], random_state=0)
+    assert AgglomerativeCommunities(random_state=0).fit(A).n_communities_ == 1
+    assert DivisiveCommunities(random_state=0).fit(A).n_communities_ == 1
+
+
+def test_number_of_communities_estimated_in_the_dense_regime():
+    """The paper's regime a log(N) / N: all 8 detectable bottom communities are found."""
+    A, levels = make_hsbm(3, 2, 200, p=[40, 45, 70, 100], scale="log", random_state=0)
+    model = AgglomerativeCommunities(random_state=0).fit(A)
+    assert model.n_communities_ == 8
+    assert exact_recovery(levels[2], model.cut(4))

@@ -385,3 +385,38 @@ def test_number_of_communities_estimated_in_the_dense_regime():
     model = AgglomerativeCommunities(random_state=0).fit(A)
     assert model.n_communities_ == 8
     assert exact_recovery(levels[2], model.cut(4))
+
+
+# -------------------------------------------------------------------- plotting
+
+def test_plot_community_dendrogram_labels_every_community(easy_hsbm):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from clusterkit.community import plot_community_dendrogram
+
+    model = AgglomerativeCommunities(random_state=0).fit(easy_hsbm[0])
+    fig, ax = plt.subplots()
+    plot_community_dendrogram(model, ax=ax)
+    names = sorted(t.get_text() for t in ax.get_xticklabels())
+    assert names == [f"C{k} (100)" for k in range(4)]
+    with pytest.raises(ValueError, match="leaf_names must have 4"):
+        plot_community_dendrogram(model, ax=ax, leaf_names=["a"])
+    plt.close(fig)
+
+
+def test_refinement_repairs_a_few_misplaced_nodes(easy_hsbm):
+    """A base clustering with a few nodes in the wrong branch is repaired by one sweep."""
+    A, levels = easy_hsbm
+    noisy = levels[2].copy()
+    noisy[[0, 1, 150, 250]] = [3, 2, 0, 1]  # four nodes moved to another top-level half
+
+    def base(adjacency, n_communities, seed):
+        return noisy
+
+    repaired = AgglomerativeCommunities(base=base, random_state=0).fit(A)
+    kept = AgglomerativeCommunities(base=base, refine=0, random_state=0).fit(A)
+    assert exact_recovery(levels[2], repaired.labels_)
+    assert exact_recovery(noisy, kept.labels_)
+    assert not exact_recovery(levels[1], kept.cut(2))

@@ -8,6 +8,7 @@ from ._agglomerative import AgglomerativeCommunities
 from ._divisive import DivisiveCommunities
 from ._metrics import (chernoff_hellinger, chernoff_hellinger_levels, dasgupta_cost,
                        exact_recovery, hierarchy_scores, matched_accuracy, tree_recovery)
+from ._plotting import plot_community_dendrogram
 from ._tree import count_inversions
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     "exact_recovery",
     "hierarchy_scores",
     "matched_accuracy",
+    "plot_community_dendrogram",
     "tree_recovery",
 ]

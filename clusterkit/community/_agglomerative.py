@@ -8,7 +8,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._fast._linkage import density_average_linkage
-from ._spectral import bethe_hessian_clustering, community_weights
+from ._spectral import bethe_hessian_clustering, community_weights, refine_by_density
 from ._tree import CommunityTreeMixin, relabel_by_first_appearance, validate_graph
 
 __all__ = ["AgglomerativeCommunities"]
@@ -54,6 +54,18 @@ class AgglomerativeCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
         integer seed, and returns one label per node.
     resolution : float, default=1.0
         Resolution of the Louvain modularity (only for ``base="louvain"``).
+    local_split : bool, default=True
+        Only when the number of communities is estimated with the Bethe-Hessian: every
+        bottom community whose own Bethe-Hessian has negative eigenvalues again is split
+        again, recursively. Communities too weak to stand out of the spectrum of the whole
+        graph often stand out in their part of it (a top-down method sees them for that
+        reason); the tree is still built bottom-up from the final communities.
+    refine : int, default=1
+        Sweeps of local refinement of the bottom communities: every node moves to the
+        community it is most densely linked to (edge weight over community size). One
+        sweep corrects the few nodes a spectral clustering puts in the wrong branch of
+        the tree when the bottom level is hard, which is what makes the upper levels
+        exact; 0 keeps the base clustering as it is.
     n_init : int, default=10
         Number of k-means restarts on the spectral embedding.
     weight : str or None, default="weight"
@@ -124,6 +136,8 @@ class AgglomerativeCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
         "n_communities": [Interval(Integral, 1, None, closed="left"), None],
         "base": [StrOptions({"bethe_hessian", "louvain"}), callable],
         "resolution": [Interval(Real, 0, None, closed="neither")],
+        "local_split": ["boolean"],
+        "refine": [Interval(Integral, 0, None, closed="left")],
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "weight": [str, None],
         "random_state": ["random_state"],
@@ -131,10 +145,13 @@ class AgglomerativeCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
     }
 
     def __init__(self, *, n_communities=None, base="bethe_hessian", resolution=1.0,
-                 n_init=10, weight="weight", random_state=None, verbose=0):
+                 local_split=True, refine=1, n_init=10, weight="weight", random_state=None,
+                 verbose=0):
         self.n_communities = n_communities
         self.base = base
         self.resolution = resolution
+        self.local_split = local_split
+        self.refine = refine
         self.n_init = n_init
         self.weight = weight
         self.random_state = random_state
@@ -165,6 +182,8 @@ class AgglomerativeCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
                 found = bethe_hessian_clustering(A[c][:, c], rng,
                                                  None if k is None else int(k),
                                                  n_init=self.n_init)
+                if k is None and self.local_split:
+                    found = self._split_locally(A[c][:, c], found, rng)
                 labels[c] = offset + found
                 offset += int(found.max()) + 1
             self._log(f"Bethe-Hessian clustering: {offset} bottom communities", t0)
@@ -192,7 +211,37 @@ class AgglomerativeCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
         for k, c in enumerate(graph.components):
             comp_of[c] = k
         keyed = np.where(labels >= 0, comp_of * (labels.max() + 1) + labels, -1)
-        return relabel_by_first_appearance(keyed)
+        labels = relabel_by_first_appearance(keyed)
+        if self.refine:
+            # nodes only have edges inside their component, so refinement keeps them there
+            keep = np.flatnonzero(labels >= 0)
+            labels[keep] = refine_by_density(A[keep][:, keep], labels[keep], self.refine)
+            labels = relabel_by_first_appearance(labels)
+            self._log(f"refinement: {int(labels.max()) + 1} bottom communities", t0)
+        return labels
+
+    def _split_locally(self, A, labels, rng):
+        """Split again, recursively, every community whose subgraph shows structure."""
+        labels = labels.copy()
+        queue = list(range(int(labels.max()) + 1))
+        next_label = len(queue)
+        while queue:
+            k = queue.pop()
+            nodes = np.flatnonzero(labels == k)
+            if nodes.size < 4:
+                continue
+            found = bethe_hessian_clustering(A[nodes][:, nodes], rng, None,
+                                             n_init=self.n_init)
+            n_found = int(found.max()) + 1
+            if n_found < 2:
+                continue
+            new = np.concatenate([[k], np.arange(next_label, next_label + n_found - 1)])
+            labels[nodes] = new[found]
+            next_label += n_found - 1
+            queue.extend(new.tolist())
+            if self.verbose > 1:
+                print(f"  community of {nodes.size} nodes split into {n_found}")
+        return labels
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):

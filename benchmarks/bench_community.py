@@ -123,7 +123,10 @@ def run_point(a1, a2, methods, n_samples, n_communities=None):
 
 
 def part_grid(args):
-    points = grid_points(args.step)
+    if args.points:
+        points = [tuple(float(x) for x in pt.split(",")) for pt in args.points.split()]
+    else:
+        points = grid_points(args.step)
     methods = ["bottom-up", "top-down"]
     print(f"\n## 1. Paper grid: depth-3 binary HSBM, {PER_COMMUNITY} nodes per bottom "
           f"community (N = {PER_COMMUNITY * 8}), a_0 = {A0:g}, a_3 = {A3:g}, "
@@ -318,6 +321,8 @@ def main(argv=None):
     parser.add_argument("--step", type=float, default=10.0, help="grid step of a_1, a_2")
     parser.add_argument("--repeats", type=int, default=2, help="scale part repeats")
     parser.add_argument("--figure", default=None, help="write the grid figure (png)")
+    parser.add_argument("--points", default=None,
+                        help='explicit (a1, a2) points instead of the grid: "42,50 43,47"')
     parser.add_argument("--n-communities", type=int, default=None,
                         help="give both methods this number of bottom communities in the "
                              "grid (default: estimated, as the methods do by default)")

@@ -266,6 +266,14 @@ def test_more_communities_than_nodes(Estimator):
         Estimator(n_communities=6).fit(G)
 
 
+def test_base_callable_output_is_checked(easy_hsbm):
+    A, _ = easy_hsbm
+    with pytest.raises(ValueError, match="shape"):
+        AgglomerativeCommunities(base=lambda adj, k, seed: np.zeros(3, int)).fit(A)
+    with pytest.raises(ValueError, match="non-negative integer"):
+        AgglomerativeCommunities(base=lambda adj, k, seed: -np.ones(400, int)).fit(A)
+
+
 def test_louvain_refuses_n_communities():
     with pytest.raises(ValueError, match="cannot be set with base='louvain'"):
         AgglomerativeCommunities(base="louvain", n_communities=2).fit(nx.karate_club_graph())

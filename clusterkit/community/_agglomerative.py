@@ -201,8 +201,9 @@ class AgglomerativeCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
                 if found.shape != (keep.size,):
                     raise ValueError(f"the base callable returned labels of shape "
                                      f"{found.shape}, expected ({keep.size},)")
-                if not np.issubdtype(found.dtype, np.integer):
-                    raise ValueError("the base callable must return integer labels")
+                if not np.issubdtype(found.dtype, np.integer) or found.min() < 0:
+                    raise ValueError("the base callable must return non-negative integer "
+                                     "labels")
             labels[keep] = found
             self._log(f"{self.base if isinstance(self.base, str) else 'base callable'}: "
                       f"{len(np.unique(found))} communities", t0)

@@ -45,7 +45,9 @@ class AgglomerativeCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
     n_communities : int, default=None
         Number of bottom communities. ``None`` estimates it: the number of negative
         eigenvalues of the Bethe-Hessian of each connected component (for
-        ``base="bethe_hessian"``), or what the base method returns.
+        ``base="bethe_hessian"``), or what the base method returns. The refinement
+        sweeps (``refine``) can empty a community, so ``n_communities_`` may end up
+        smaller than a given ``n_communities``.
     base : {"bethe_hessian", "louvain"} or callable, default="bethe_hessian"
         How the bottom communities are found. ``"louvain"`` uses
         ``networkx.community.louvain_communities`` (``n_communities`` must then be None).

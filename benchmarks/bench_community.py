@@ -53,12 +53,13 @@ def _levels_pred(model):
 
 def fit_bottom_up(A, seed, n_communities=None):
     model = AgglomerativeCommunities(n_communities=n_communities, random_state=seed).fit(A)
-    return _levels_pred(model)
+    return _levels_pred(model), {"K": model.n_communities_}
 
 
 def fit_top_down(A, seed, n_communities=None):
     model = DivisiveCommunities(n_communities=n_communities, random_state=seed).fit(A)
-    return _levels_pred(model)
+    return _levels_pred(model), {"K": model.n_communities_,
+                                 "inversions": model.n_inversions_}
 
 
 def fit_paris(A, seed):
@@ -69,7 +70,7 @@ def fit_paris(A, seed):
     B.indices = B.indices.astype(np.int32)
     B.indptr = B.indptr.astype(np.int32)
     dendrogram = Paris().fit_predict(B)
-    return [cut_straight(dendrogram, n_clusters=k) for k in TRUE_K]
+    return [cut_straight(dendrogram, n_clusters=k) for k in TRUE_K], {}
 
 
 def fit_louvain(A, seed):
@@ -84,7 +85,7 @@ def fit_louvain(A, seed):
         for c, members in enumerate(best):
             lab[list(members)] = c
         out.append(lab)
-    return out
+    return out, {}
 
 
 METHODS = {"bottom-up": fit_bottom_up, "top-down": fit_top_down, "Paris": fit_paris,
@@ -107,19 +108,21 @@ def run_point(a1, a2, methods, n_samples, n_communities=None):
     acc = {m: np.zeros((n_samples, DEPTH)) for m in methods}
     exact = {m: np.zeros((n_samples, DEPTH), dtype=bool) for m in methods}
     times = {m: [] for m in methods}
+    info = {m: [] for m in methods}
     for s in range(n_samples):
         A, levels = sample(a1, a2, s)
         for m in methods:
             t0 = time.perf_counter()
             if m in ("bottom-up", "top-down"):
-                pred = METHODS[m](A, s, n_communities)
+                pred, extra = METHODS[m](A, s, n_communities)
             else:
-                pred = METHODS[m](A, s)
+                pred, extra = METHODS[m](A, s)
             times[m].append(time.perf_counter() - t0)
+            info[m].append(extra)
             sc = hierarchy_scores(levels[1:], pred)
             acc[m][s] = sc["accuracy"]
             exact[m][s] = sc["exact"]
-    return acc, exact, times
+    return acc, exact, times, info
 
 
 def part_grid(args):
@@ -137,18 +140,23 @@ def part_grid(args):
     print(f"{given}; a tree with fewer than k communities is cut into all it has.\nCH_l: "
           f"Chernoff-Hellinger divergence of level l (bottom-up threshold); '*' = CH_l > 1, "
           f"exact recovery possible.\nacc: matched accuracy (mean over samples); ex: "
-          f"exact-recovery rate.\n")
-    head = (f"| a1 | a2 | CH_1 | CH_2 | CH_3 | BU acc 1 | BU acc 2 | BU acc 3 | TD acc 1 | "
-            f"TD acc 2 | TD acc 3 | BU ex 1/2/3 | TD ex 1/2/3 |")
+          f"exact-recovery rate;\nK: mean number of bottom communities found; TD inv: mean "
+          f"number of inversions in the top-down tree.\n")
+    head = ("| a1 | a2 | CH_1 | CH_2 | CH_3 | BU acc 1 | BU acc 2 | BU acc 3 | TD acc 1 | "
+            "TD acc 2 | TD acc 3 | BU ex 1/2/3 | TD ex 1/2/3 | K BU/TD | TD inv |")
     print(head)
-    print("|" + "---|" * 13)
+    print("|" + "---|" * 15)
     rows = []
     t_start = time.perf_counter()
     for a1, a2 in points:
         bu_ch, td_ch = chernoff_hellinger_levels([A0, a1, a2, A3], depth=DEPTH,
                                                  branching=BRANCHING)
-        acc, exact, times = run_point(a1, a2, methods, args.samples, args.n_communities)
+        acc, exact, times, info = run_point(a1, a2, methods, args.samples,
+                                            args.n_communities)
         row = dict(a1=a1, a2=a2, ch_bu=bu_ch.tolist(), ch_td=td_ch.tolist(),
+                   k_bu=float(np.mean([i["K"] for i in info["bottom-up"]])),
+                   k_td=float(np.mean([i["K"] for i in info["top-down"]])),
+                   inversions=float(np.mean([i["inversions"] for i in info["top-down"]])),
                    acc={m: acc[m].mean(axis=0).tolist() for m in methods},
                    exact={m: exact[m].mean(axis=0).tolist() for m in methods},
                    time={m: float(np.median(times[m])) for m in methods})
@@ -158,9 +166,13 @@ def part_grid(args):
         td = " | ".join(f"{x:.3f}" for x in row["acc"]["top-down"])
         ebu = "/".join(f"{x:.1f}" for x in row["exact"]["bottom-up"])
         etd = "/".join(f"{x:.1f}" for x in row["exact"]["top-down"])
-        print(f"| {a1:g} | {a2:g} | {ch} | {bu} | {td} | {ebu} | {etd} |", flush=True)
+        print(f"| {a1:g} | {a2:g} | {ch} | {bu} | {td} | {ebu} | {etd} | "
+              f"{row['k_bu']:.1f}/{row['k_td']:.1f} | {row['inversions']:.1f} |", flush=True)
     # the issue's targets
-    worse = [(r["a1"], r["a2"], lvl + 1) for r in rows for lvl in range(DEPTH)
+    worse = [(r["a1"], r["a2"], lvl + 1,
+              round(r["acc"]["bottom-up"][lvl] - r["acc"]["top-down"][lvl], 4),
+              round(r["ch_bu"][lvl], 2))
+             for r in rows for lvl in range(DEPTH)
              if r["acc"]["bottom-up"][lvl] < r["acc"]["top-down"][lvl] - 1e-12]
     allowed = [(r["a1"], r["a2"], lvl + 1) for r in rows for lvl in range(DEPTH)
                if r["ch_bu"][lvl] > 1]
@@ -170,7 +182,13 @@ def part_grid(args):
     td_gap = [(r["a1"], r["a2"], lvl + 1) for r in rows for lvl in range(DEPTH)
               if r["ch_td"][lvl] <= 1 < r["ch_bu"][lvl]]
     print(f"\nbottom-up less accurate than top-down at {len(worse)} of "
-          f"{len(rows) * DEPTH} (point, level) cells: {worse}")
+          f"{len(rows) * DEPTH} (point, level) cells; (a1, a2, level, accuracy difference, "
+          f"CH of the level): {worse}")
+    exact_worse = [(r["a1"], r["a2"], lvl + 1) for r in rows for lvl in range(DEPTH)
+                   if r["exact"]["bottom-up"][lvl] < r["exact"]["top-down"][lvl]]
+    exact_better = [(r["a1"], r["a2"], lvl + 1) for r in rows for lvl in range(DEPTH)
+                    if r["exact"]["bottom-up"][lvl] > r["exact"]["top-down"][lvl]]
+    print(f"exact-recovery rate: bottom-up higher at {exact_better}, lower at {exact_worse}")
     print(f"theory allows exact recovery at {len(allowed)} cells; bottom-up exact in every "
           f"sample at {len(allowed) - len(missed)} of them; missed: {missed}")
     print(f"cells where bottom-up's threshold is met but top-down's averaged one is not: "
@@ -180,11 +198,13 @@ def part_grid(args):
     print(f"median fit time per graph: bottom-up {bu_t:.2f} s, top-down {td_t:.2f} s; "
           f"part took {time.perf_counter() - t_start:.0f} s")
     if args.figure:
-        draw_grid(rows, args.figure)
+        draw_grid(rows, args.figure, "acc", "matched accuracy", vmin=0.5)
+        root, ext = os.path.splitext(args.figure)
+        draw_grid(rows, root + "_exact" + ext, "exact", "exact-recovery rate", vmin=0.0)
     return rows
 
 
-def draw_grid(rows, path):
+def draw_grid(rows, path, key, label, vmin):
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -194,15 +214,17 @@ def draw_grid(rows, path):
         return
     a1s = sorted({r["a1"] for r in rows})
     a2s = sorted({r["a2"] for r in rows})
+    half = (a1s[1] - a1s[0]) / 2 if len(a1s) > 1 else 2.5
     fig, axes = plt.subplots(2, DEPTH, figsize=(4 * DEPTH, 7), constrained_layout=True)
     for i, m in enumerate(["bottom-up", "top-down"]):
         for lvl in range(DEPTH):
             grid = np.full((len(a2s), len(a1s)), np.nan)
             for r in rows:
-                grid[a2s.index(r["a2"]), a1s.index(r["a1"])] = r["acc"][m][lvl]
+                grid[a2s.index(r["a2"]), a1s.index(r["a1"])] = r[key][m][lvl]
             ax = axes[i, lvl]
-            im = ax.imshow(grid, origin="lower", vmin=0.5, vmax=1.0, cmap="viridis",
-                           extent=[a1s[0] - 2.5, a1s[-1] + 2.5, a2s[0] - 2.5, a2s[-1] + 2.5],
+            im = ax.imshow(grid, origin="lower", vmin=vmin, vmax=1.0, cmap="viridis",
+                           extent=[a1s[0] - half, a1s[-1] + half, a2s[0] - half,
+                                   a2s[-1] + half],
                            aspect="auto")
             ok = [(r["a1"], r["a2"]) for r in rows if r["ch_bu"][lvl] > 1]
             if ok:
@@ -211,7 +233,7 @@ def draw_grid(rows, path):
             ax.set_title(f"{m}, level {lvl + 1}")
             ax.set_xlabel("a_1")
             ax.set_ylabel("a_2")
-    fig.colorbar(im, ax=axes, label="matched accuracy", shrink=0.8)
+    fig.colorbar(im, ax=axes, label=label, shrink=0.8)
     axes[0, 0].legend(loc="lower right", fontsize=7)
     fig.savefig(path, dpi=120)
     print(f"figure written to {path}")
@@ -231,7 +253,7 @@ def part_peers(args):
     print("| a1 | a2 | method | acc 1 | acc 2 | acc 3 | exact 1/2/3 | median time (s) |")
     print("|---|---|---|---|---|---|---|---|")
     for a1, a2 in points:
-        acc, exact, times = run_point(a1, a2, methods, args.samples)
+        acc, exact, times, _ = run_point(a1, a2, methods, args.samples)
         for m in methods:
             a = acc[m].mean(axis=0)
             e = "/".join(f"{x:.1f}" for x in exact[m].mean(axis=0))
@@ -240,13 +262,19 @@ def part_peers(args):
 
 
 CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 import numpy as np, scipy.sparse as sp
 sys.path.insert(0, {root!r})
 A = sp.load_npz({path!r}).tocsr()
+def status_mb(field):
+    # VmHWM is the peak of this process image (ru_maxrss would carry the parent's peak
+    # across fork + exec)
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
 def rss_mb():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+    return status_mb("VmRSS")
 method = {method!r}
 if method == "Paris":
     from sknetwork.hierarchy import Paris
@@ -260,7 +288,7 @@ else:
     A = sp.csr_array(A)
     base = rss_mb(); t0 = time.perf_counter(); est.fit(A)
 elapsed = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = status_mb("VmHWM")
 extra = {{}} if method == "Paris" else {{"K": int(est.n_communities_)}}
 print(json.dumps(dict(time=elapsed, peak_mb=peak, extra_mb=peak - base, **extra)))
 """

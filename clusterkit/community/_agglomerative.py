@@ -8,7 +8,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._fast._linkage import density_average_linkage
-from ._spectral import bethe_hessian_clustering, community_weights, refine_by_density
+from ._spectral import (bethe_hessian_clustering, bethe_hessian_spectrum, community_weights,
+                        refine_by_density)
 from ._tree import CommunityTreeMixin, relabel_by_first_appearance, validate_graph
 
 __all__ = ["AgglomerativeCommunities"]
@@ -233,8 +234,11 @@ class AgglomerativeCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
             nodes = np.flatnonzero(labels == k)
             if nodes.size < 4:
                 continue
-            found = bethe_hessian_clustering(A[nodes][:, nodes], rng, None,
-                                             n_init=self.n_init)
+            sub = A[nodes][:, nodes]
+            # the two smallest eigenvalues decide cheaply whether there is anything to split
+            if bethe_hessian_spectrum(sub, rng, max_k=2) < 2:
+                continue
+            found = bethe_hessian_clustering(sub, rng, None, n_init=self.n_init)
             n_found = int(found.max()) + 1
             if n_found < 2:
                 continue

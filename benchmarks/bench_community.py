@@ -95,7 +95,7 @@ METHODS = {"bottom-up": fit_bottom_up, "top-down": fit_top_down, "Paris": fit_pa
 def grid_points(step):
     a1s = np.arange(45, 95, step, dtype=float)
     a2s = np.arange(50, 100, step, dtype=float)
-    return [(a1, a2) for a1 in a1s for a2 in a2s if a1 < a2]
+    return [(float(a1), float(a2)) for a1 in a1s for a2 in a2s if a1 < a2]
 
 
 def sample(a1, a2, s):

@@ -234,7 +234,7 @@ def draw_grid(rows, path, key, label, vmin):
             ax.set_xlabel("a_1")
             ax.set_ylabel("a_2")
     fig.colorbar(im, ax=axes, label=label, shrink=0.8)
-    axes[0, 0].legend(loc="lower right", fontsize=7)
+    axes[0, 0].legend(loc="lower right", fontsize=7, facecolor="0.5")
     fig.savefig(path, dpi=120)
     print(f"figure written to {path}")
 

@@ -23,19 +23,19 @@ from clusterkit.community import (AgglomerativeCommunities, DivisiveCommunities,
                                   plot_community_dendrogram)
 from clusterkit.datasets import make_hsbm
 
-a = [40, 55, 60, 100]  # a_0 (root) ... a_3 (same bottom community)
+a = [40, 41, 45, 100]  # a_0 (root) ... a_3 (same bottom community)
 
 # %%
 # Theory: the divergence of every level (exact recovery needs more than 1). Top-down
 # only sees probabilities averaged over each half, so its divergence is never larger:
-# here level 2 is just below the threshold for bottom-up and well below for top-down.
+# here every level is above the threshold for bottom-up and below it for top-down.
 bottom_up_ch, top_down_ch = chernoff_hellinger_levels(a, depth=3, branching=2)
 for level, (bu, td) in enumerate(zip(bottom_up_ch, top_down_ch), start=1):
     print(f"level {level}: CH bottom-up {bu:.2f}, top-down {td:.2f}")
 
 # %%
-# Fit both methods on 4 samples and count the levels recovered exactly (finite graphs:
-# the thresholds are asymptotic, so a level slightly below 1 is often still recovered)
+# Fit both methods on 4 samples and count the levels recovered exactly (the thresholds
+# are asymptotic: on finite graphs a level slightly below 1 is sometimes still recovered)
 methods = {"bottom-up": AgglomerativeCommunities, "top-down": DivisiveCommunities}
 exact = {name: np.zeros(3, dtype=int) for name in methods}
 fitted = {}

@@ -428,3 +428,11 @@ def test_refinement_repairs_a_few_misplaced_nodes(easy_hsbm):
     assert exact_recovery(levels[2], repaired.labels_)
     assert exact_recovery(noisy, kept.labels_)
     assert not exact_recovery(levels[1], kept.cut(2))
+
+
+def test_chernoff_hellinger_levels_unbalanced_tree():
+    M = [[2, 1, 0], [1, 2, 0], [0, 0, 1]]  # leaf 2 hangs below the root
+    bu, td = chernoff_hellinger_levels([10, 30, 60], ancestor_depth=M,
+                                       n_per_community=[1, 1, 2])
+    assert bu.shape == td.shape == (2,)
+    assert np.all(bu >= td - 1e-9) and np.all(bu > 0)

@@ -107,6 +107,11 @@ class AgglomerativeCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
 
     Notes
     -----
+    The Bethe-Hessian uses variance-corrected degrees ``d_i (1 - d_i / (n - 1))`` and
+    counts eigenvalues below a small margin (the Tracy-Widom scale of the bulk edge) as
+    negative, so that it also works on dense graphs and finds one community in a graph
+    without structure; see the user guide for why.
+
     Self-loops are ignored, asymmetric matrices and directed graphs are rejected. With
     ``n_communities`` given and several connected components, every component gets one
     community and the others are shared in proportion to the component sizes.

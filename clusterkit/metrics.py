@@ -116,3 +116,27 @@ def silhouette(D, labels, *, samples=False, check_input=True):
         s = np.where(own > 0, (b - a) / np.maximum(a, b), 0.0)
     s = np.nan_to_num(s)
     return s if samples else float(s.mean())
+
+
+# Hierarchy metrics for community detection (defined with the estimators that use them).
+from .community._metrics import (  # noqa: E402
+    chernoff_hellinger,
+    chernoff_hellinger_levels,
+    count_inversions,
+    dasgupta_cost,
+    exact_recovery,
+    hierarchy_scores,
+    matched_accuracy,
+    tree_recovery,
+)
+
+__all__ += [
+    "chernoff_hellinger",
+    "chernoff_hellinger_levels",
+    "count_inversions",
+    "dasgupta_cost",
+    "exact_recovery",
+    "hierarchy_scores",
+    "matched_accuracy",
+    "tree_recovery",
+]

@@ -1,0 +1,26 @@
+"""Hierarchical community detection on graphs.
+
+Bottom-up (:class:`AgglomerativeCommunities`, recommended) and top-down
+(:class:`DivisiveCommunities`, the baseline) community trees, and the metrics that compare a
+tree with the levels of a hierarchical stochastic block model.
+"""
+from ._agglomerative import AgglomerativeCommunities
+from ._divisive import DivisiveCommunities
+from ._metrics import (chernoff_hellinger, chernoff_hellinger_levels, dasgupta_cost,
+                       exact_recovery, hierarchy_scores, matched_accuracy, tree_recovery)
+from ._plotting import plot_community_dendrogram
+from ._tree import count_inversions
+
+__all__ = [
+    "AgglomerativeCommunities",
+    "DivisiveCommunities",
+    "chernoff_hellinger",
+    "chernoff_hellinger_levels",
+    "count_inversions",
+    "dasgupta_cost",
+    "exact_recovery",
+    "hierarchy_scores",
+    "matched_accuracy",
+    "plot_community_dendrogram",
+    "tree_recovery",
+]

@@ -1,0 +1,255 @@
+"""Synthetic data sets: the hierarchical stochastic block model (HSBM)."""
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils import check_random_state
+
+__all__ = ["make_hsbm", "balanced_ancestor_depth"]
+
+
+def balanced_ancestor_depth(depth, branching):
+    """Common-ancestor depth matrix of the leaves of a balanced tree.
+
+    Parameters
+    ----------
+    depth : int
+        Depth of the tree (the leaves are at this depth).
+    branching : int
+        Number of children of every internal node.
+
+    Returns
+    -------
+    ancestor_depth : ndarray of shape (branching**depth, branching**depth)
+        ``ancestor_depth[a, b]`` is the depth of the lowest common ancestor of leaves ``a``
+        and ``b`` (``depth`` on the diagonal).
+
+    Examples
+    --------
+    >>> from clusterkit.datasets import balanced_ancestor_depth
+    >>> balanced_ancestor_depth(2, 2)
+    array([[2, 1, 0, 0],
+           [1, 2, 0, 0],
+           [0, 0, 2, 1],
+           [0, 0, 1, 2]])
+    """
+    K = branching ** depth
+    leaves = np.arange(K)
+    M = np.zeros((K, K), dtype=np.intp)
+    for level in range(1, depth + 1):
+        anc = leaves // branching ** (depth - level)
+        M += anc[:, None] == anc[None, :]
+    return M
+
+
+def _check_ancestor_depth(M):
+    M = np.asarray(M)
+    if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] == 0:
+        raise ValueError(f"ancestor_depth must be a non-empty square matrix, got shape "
+                         f"{M.shape}")
+    if not np.issubdtype(M.dtype, np.integer):
+        if not np.all(np.isfinite(M)) or np.any(M != np.round(M)):
+            raise ValueError("ancestor_depth must hold integer depths")
+    M = M.astype(np.intp)
+    if np.any(M < 0):
+        raise ValueError("ancestor_depth must be non-negative")
+    if np.any(M != M.T):
+        raise ValueError("ancestor_depth must be symmetric")
+    offdiag = ~np.eye(len(M), dtype=bool)
+    if np.any((M >= np.minimum.outer(M.diagonal(), M.diagonal()))[offdiag]):
+        raise ValueError("two distinct leaves must have a common ancestor strictly above "
+                         "both of them (ancestor_depth[a, b] < min(ancestor_depth[a, a], "
+                         "ancestor_depth[b, b]))")
+    # ultrametric: depth(lca(a, c)) >= min(depth(lca(a, b)), depth(lca(b, c)))
+    for b in range(len(M)):
+        if np.any(M < np.minimum.outer(M[:, b], M[b, :])):
+            raise ValueError("ancestor_depth is not the common-ancestor depth matrix of a "
+                             "tree (it must satisfy M[a, c] >= min(M[a, b], M[b, c]))")
+    return M
+
+
+def levels_from_ancestor_depth(M):
+    """Labels of the leaves at every depth: ``levels[l, a]`` is the depth-``l`` ancestor.
+
+    Leaves shallower than ``l`` keep their own label at depth ``l``.
+    """
+    K = len(M)
+    depth = int(M.diagonal().max())
+    levels = np.zeros((depth + 1, K), dtype=np.intp)
+    for level in range(depth + 1):
+        lab = np.full(K, -1, dtype=np.intp)
+        n = 0
+        for a in range(K):
+            if lab[a] < 0:
+                members = (M[a] >= level) & (lab < 0)
+                members[a] = True
+                lab[members] = n
+                n += 1
+        levels[level] = lab
+    return levels
+
+
+def _pairs_in_block(rng, n_pairs, p):
+    """Sample Binomial(n_pairs, p) distinct pair indices in ``range(n_pairs)``, O(result)."""
+    m = rng.binomial(n_pairs, p)
+    if m == 0:
+        return np.empty(0, dtype=np.int64)
+    if p >= 1.0:
+        return np.arange(n_pairs, dtype=np.int64)
+    # numpy draws without replacement in O(m) (Floyd) when m << n_pairs and by a partial
+    # shuffle of O(n_pairs) = O(m / p) otherwise: both are O(number of edges) for fixed p
+    return rng.choice(n_pairs, size=m, replace=False, shuffle=False).astype(np.int64)
+
+
+def _triangle_index(k):
+    """Map linear indices ``k`` to pairs ``(i, j)``, ``i > j``, of a strict lower triangle."""
+    i = np.floor((1.0 + np.sqrt(1.0 + 8.0 * k.astype(np.float64))) / 2.0).astype(np.int64)
+    # float rounding can be off by one for very large k
+    i -= (i * (i - 1)) // 2 > k
+    i += ((i + 1) * i) // 2 <= k
+    j = k - (i * (i - 1)) // 2
+    return i, j
+
+
+def make_hsbm(depth=3, branching=2, n_per_community=200, *, p=None, scale="probability",
+              mean_degree=None, ancestor_depth=None, random_state=None):
+    """Sample a graph from a hierarchical stochastic block model.
+
+    The bottom communities are the leaves of a rooted tree. Two nodes are linked
+    independently with probability ``p[l]``, where ``l`` is the depth of the lowest common
+    ancestor of their bottom communities (0 = the root, ``depth`` = same bottom community).
+    Sampling draws the number of edges of each pair of bottom communities from a binomial
+    law, then that many distinct node pairs: time and memory are O(number of edges), no
+    ``N x N`` matrix is ever formed.
+
+    Parameters
+    ----------
+    depth : int, default=3
+        Depth of a balanced tree. Ignored when ``ancestor_depth`` is given.
+    branching : int, default=2
+        Number of children of every internal node of a balanced tree. Ignored when
+        ``ancestor_depth`` is given.
+    n_per_community : int or array-like of int, default=200
+        Nodes per bottom community: one number for all, or one per bottom community.
+    p : array-like of shape (depth + 1,)
+        Edge parameter per common-ancestor depth, from the root (``p[0]``) to the bottom
+        communities (``p[depth]``); read according to ``scale``. Required.
+    scale : {"probability", "log", "degree"}, default="probability"
+        How ``p`` is read, with ``N`` the number of nodes: ``"probability"``: edge
+        probabilities; ``"log"``: the a-values of the exact-recovery regime,
+        probability ``a_l log(N) / N``; ``"degree"``: the sparse regime, probability
+        ``c_l / N``.
+    mean_degree : float, optional
+        If given, all probabilities are multiplied by one factor so that the expected mean
+        degree is ``mean_degree`` (the ratios between levels are kept; ``scale`` then does
+        not matter).
+    ancestor_depth : array-like of shape (K, K), optional
+        An arbitrary (e.g. unbalanced) tree, given by the depth of the lowest common
+        ancestor of every pair of bottom communities; the diagonal holds the depth of each
+        leaf. ``p`` then needs ``max(diagonal) + 1`` entries.
+    random_state : int, RandomState instance or None, default=None
+        Seed; the same seed gives the same graph.
+
+    Returns
+    -------
+    adjacency : scipy.sparse.csr_array of shape (N, N)
+        Symmetric 0/1 adjacency (float64), no self-loops. Nodes are ordered by bottom
+        community.
+    levels : ndarray of shape (depth + 1, N)
+        True labels at every depth: ``levels[0]`` is all zeros (the root),
+        ``levels[depth]`` the bottom communities. A leaf shallower than ``l`` (unbalanced
+        trees) keeps its own label at depth ``l``.
+
+    See Also
+    --------
+    clusterkit.community.AgglomerativeCommunities : bottom-up recovery of the tree.
+    clusterkit.community.chernoff_hellinger_levels : the exact-recovery thresholds.
+
+    Examples
+    --------
+    >>> from clusterkit.datasets import make_hsbm
+    >>> A, levels = make_hsbm(2, 2, 50, p=[0.02, 0.1, 0.4], random_state=0)
+    >>> A.shape, levels.shape
+    ((200, 200), (3, 200))
+    >>> [len(set(lab)) for lab in levels]
+    [1, 2, 4]
+    """
+    if ancestor_depth is None:
+        if not isinstance(depth, Integral) or depth < 0:
+            raise ValueError(f"depth must be a non-negative integer, got {depth!r}")
+        if not isinstance(branching, Integral) or branching < 1:
+            raise ValueError(f"branching must be a positive integer, got {branching!r}")
+        if branching ** depth > 10 ** 6:
+            raise ValueError(f"branching**depth = {branching ** depth} bottom communities "
+                             f"is too many")
+        M = balanced_ancestor_depth(int(depth), int(branching))
+    else:
+        M = _check_ancestor_depth(ancestor_depth)
+        depth = int(M.diagonal().max())
+    K = len(M)
+    sizes = np.asarray(n_per_community)
+    if sizes.ndim == 0:
+        sizes = np.full(K, sizes)
+    if sizes.shape != (K,):
+        raise ValueError(f"n_per_community must be one number or {K} numbers (one per "
+                         f"bottom community), got shape {sizes.shape}")
+    if not np.issubdtype(sizes.dtype, np.integer) or np.any(sizes < 1):
+        raise ValueError("n_per_community must hold positive integers")
+    sizes = sizes.astype(np.int64)
+    N = int(sizes.sum())
+    if p is None:
+        raise ValueError("p (the edge parameter of every level) is required")
+    p = np.asarray(p, dtype=np.float64)
+    if p.shape != (depth + 1,):
+        raise ValueError(f"p must have depth + 1 = {depth + 1} entries (root first), got "
+                         f"shape {p.shape}")
+    if not np.all(np.isfinite(p)) or np.any(p < 0):
+        raise ValueError("p must be finite and non-negative")
+    if scale == "probability":
+        prob = p.copy()
+    elif scale == "log":
+        prob = p * np.log(N) / N
+    elif scale == "degree":
+        prob = p / N
+    else:
+        raise ValueError(f"scale must be 'probability', 'log' or 'degree', got {scale!r}")
+    pairs = np.outer(sizes, sizes).astype(np.float64)
+    np.fill_diagonal(pairs, sizes * (sizes - 1) / 2.0)
+    iu = np.triu_indices(K)
+    if mean_degree is not None:
+        if not isinstance(mean_degree, Real) or not mean_degree > 0:
+            raise ValueError(f"mean_degree must be positive, got {mean_degree!r}")
+        expected = 2.0 * np.sum(pairs[iu] * prob[M[iu]]) / N
+        if expected <= 0:
+            raise ValueError("mean_degree needs at least one positive entry of p")
+        prob = prob * (mean_degree / expected)
+    if np.any(prob > 1.0):
+        raise ValueError(f"the edge probabilities {np.round(prob, 6).tolist()} exceed 1")
+
+    rng = check_random_state(random_state)
+    gen = np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
+    start = np.concatenate([[0], np.cumsum(sizes)])
+    rows, cols = [], []
+    for a, b in zip(*iu):
+        q = prob[M[a, b]]
+        if q <= 0:
+            continue
+        if a == b:
+            n_a = int(sizes[a])
+            k = _pairs_in_block(gen, n_a * (n_a - 1) // 2, q)
+            i, j = _triangle_index(k)
+            rows.append(i + start[a])
+            cols.append(j + start[a])
+        else:
+            n_b = int(sizes[b])
+            k = _pairs_in_block(gen, int(sizes[a]) * n_b, q)
+            rows.append(k // n_b + start[a])
+            cols.append(k % n_b + start[b])
+    r = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
+    c = np.concatenate(cols) if cols else np.empty(0, dtype=np.int64)
+    data = np.ones(2 * r.size)
+    A = sp.csr_array((data, (np.concatenate([r, c]), np.concatenate([c, r]))), shape=(N, N))
+    A.sort_indices()
+    leaf_levels = levels_from_ancestor_depth(M)
+    bottom = np.repeat(np.arange(K), sizes)
+    return A, leaf_levels[:, bottom]

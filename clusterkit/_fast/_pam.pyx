@@ -27,14 +27,27 @@ import numpy as np
 cimport cython
 from cython cimport floating
 from cython.parallel cimport parallel, prange, threadid
-from libc.math cimport INFINITY, floor, fmax, fmin, isfinite
+from libc.math cimport INFINITY
 from libc.stdlib cimport malloc, free
 from cpython.exc cimport PyErr_CheckSignals
+from posix.time cimport CLOCK_MONOTONIC, clock_gettime, timespec
 
 
 # Candidates evaluated per parallel region in the FastPAM1 / FastPAM2 / PAM / BUILD scans;
 # also the granularity at which Ctrl-C is checked.
 cdef intp_t SCAN_BLOCK = 256
+
+
+cdef inline double _now() noexcept nogil:
+    cdef timespec ts
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return ts.tv_sec + 1e-9 * ts.tv_nsec
+
+
+cdef inline intp_t _stride(intp_t k) noexcept nogil:
+    """Length of one thread's scratch row: k rounded up to whole 64-byte cache lines plus
+    one line, so that threads never write to the same cache line (false sharing)."""
+    return (k + 7) // 8 * 8 + 8
 
 
 cdef int _check_signals() except -1 nogil:
@@ -82,11 +95,13 @@ cdef void _rescan(_State st, intp_t o) noexcept nogil:
 
 cdef void _fill_medoid_distances(const floating[:, ::1] D, _State st,
                                  int n_threads) noexcept nogil:
-    """M[o, i] = D[med[i], o], reading the medoids' rows."""
-    cdef intp_t i, o
-    for i in prange(st.k, num_threads=n_threads, schedule='static'):
-        for o in range(st.n):
-            st.M[o, i] = D[st.med[i], o]
+    """M[o, i] = D[med[i], o], reading the medoids' rows; threads own blocks of objects
+    (whole rows of M), so they never write to the same cache line."""
+    cdef intp_t b, i, o, nb = (st.n + 255) // 256
+    for b in prange(nb, num_threads=n_threads, schedule='static'):
+        for i in range(st.k):
+            for o in range(b * 256, min(st.n, b * 256 + 256)):
+                st.M[o, i] = D[st.med[i], o]
 
 
 cdef double _refresh(_State st, const double* w, int n_threads) noexcept nogil:
@@ -156,8 +171,8 @@ cdef double _candidate_deltas(const floating* row, intp_t n, intp_t k, const dou
                 # if c is nearer than the nearest: c takes o whichever medoid leaves (acc)
                 # and the removal loss counted for o is cancelled; otherwise c only beats
                 # the second nearest, which matters if o's nearest leaves
-                acc += w[o] * fmin(doc - a, 0.0)
-                delta[near[o]] += w[o] * (fmax(doc, a) - ds[o])
+                acc += w[o] * ((doc - a) if doc < a else 0.0)
+                delta[near[o]] += w[o] * ((doc if doc > a else a) - ds[o])
             hits = m
         else:
             hits = 0
@@ -165,8 +180,8 @@ cdef double _candidate_deltas(const floating* row, intp_t n, intp_t k, const dou
                 doc = row[o]
                 if doc < ds[o]:
                     a = dn[o]
-                    acc += w[o] * fmin(doc - a, 0.0)
-                    delta[near[o]] += w[o] * (fmax(doc, a) - ds[o])
+                    acc += w[o] * ((doc - a) if doc < a else 0.0)
+                    delta[near[o]] += w[o] * ((doc if doc > a else a) - ds[o])
                     hits += 1
         compact = hits > 12
         start = end
@@ -317,7 +332,7 @@ cdef int _scan_candidates(const floating[:, ::1] D, _State st, const double* w,
                 slot[t] = 0
             else:
                 change[t] = _candidate(&D[c, 0], n, k, &st.rl[0], &st.near[0], &st.dn[0],
-                                       &st.ds[0], w, bufs + tid * k, &slot[t])
+                                       &st.ds[0], w, bufs + tid * _stride(k), &slot[t])
     return 0
 
 
@@ -365,7 +380,8 @@ cdef extern from *:
 
 # Shared control words of the FasterPAM team (see _fasterpam_team).
 cdef enum:
-    C_POS, C_LIMIT, C_HIT, C_STOP, C_YIELD, C_LAST, C_ITER, C_SWAPS, C_BEFORE, C_BATCH, C_SEEN
+    C_POS, C_LIMIT, C_HIT, C_STOP, C_YIELD, C_LAST, C_ITER, C_SWAPS, C_BEFORE, C_BATCH, C_SEEN,
+    C_SEGLEN
     C_SIZE
 
 
@@ -418,8 +434,8 @@ cdef void _decide(const floating[:, ::1] D, _State st, const double* w, const in
             ctl[C_STOP] = 1  # every object was checked since the last swap
             return
     _next_batch(ctl, td, order, st.n, max_iter)
-    if ctl[C_SEEN] >= 4096:
-        ctl[C_YIELD] = 1  # leave the parallel region now and then to check for Ctrl-C
+    if ctl[C_SEEN] >= ctl[C_SEGLEN] or (td[2] > 0 and _now() > td[2]):
+        ctl[C_YIELD] = 1  # leave the parallel region now and then (Ctrl-C, timing)
 
 
 def fasterpam(const floating[:, ::1] D, medoids, const double[::1] w,
@@ -446,11 +462,11 @@ def fasterpam(const floating[:, ::1] D, medoids, const double[::1] w,
     cdef _State st = _State(n, medoids)
     cdef int nt = max(1, n_threads)
     cdef intp_t min_batch = nt, max_batch = 32 * nt, tid, t, c, p0, lim
-    cdef double tdv[2]
+    cdef double tdv[3]
     cdef intp_t ctl[C_SIZE]
     change_arr = np.empty(max_batch, dtype=np.float64)
     slot_arr = np.empty(max_batch, dtype=np.intp)
-    bufs_arr = np.empty(nt * k, dtype=np.float64)
+    bufs_arr = np.empty(nt * _stride(k), dtype=np.float64)
     cdef double[::1] change = change_arr, bufs = bufs_arr
     cdef intp_t[::1] slot = slot_arr
     cdef double* pchange = &change[0]
@@ -460,20 +476,29 @@ def fasterpam(const floating[:, ::1] D, medoids, const double[::1] w,
     cdef double* ptd = tdv
     for t in range(C_SIZE):
         ctl[t] = 0
+    cdef bint team = False
+    cdef intp_t segment = 0, single_left = 0, backoff = 8
+    cdef double t_start, rate, rate_single = 0.0
     with nogil:
         tdv[0] = _setup(D, st, &w[0], nt)
         tdv[1] = tdv[0]
+        tdv[2] = 0.0  # deadline of a team segment (0: none)
         ctl[C_LAST] = -1
         ctl[C_ITER] = 1
-        ctl[C_BATCH] = min_batch
+        ctl[C_BATCH] = 1
+        # with several threads, a short first segment on one thread gives the reference
+        # rate that the team has to beat
+        ctl[C_SEGLEN] = 256 if nt > 1 else 4096
         _next_batch(ctl, tdv, &order[0], n, max_iter)
         while not ctl[C_STOP]:
-            if nt == 1:
+            t_start = _now()
+            if not team:
+                # one candidate at a time: nothing is evaluated in vain
                 while not ctl[C_STOP] and not ctl[C_YIELD]:
                     _scan_candidates(D, st, &w[0], &order[ctl[C_POS]], ctl[C_LIMIT],
                                      pchange, pslot, pbufs, 1)
-                    _decide(D, st, &w[0], &order[0], ctl, tdv, pchange, pslot, min_batch,
-                            max_batch, eps, max_iter)
+                    _decide(D, st, &w[0], &order[0], ctl, tdv, pchange, pslot, 1, 1, eps,
+                            max_iter)
             else:
                 with parallel(num_threads=nt):
                     tid = threadid()
@@ -489,13 +514,36 @@ def fasterpam(const floating[:, ::1] D, medoids, const double[::1] w,
                             else:
                                 pchange[t] = _candidate(&D[c, 0], n, k, &st.rl[0],
                                                         &st.near[0], &st.dn[0], &st.ds[0],
-                                                        &w[0], pbufs + tid * k, pslot + t)
+                                                        &w[0], pbufs + tid * _stride(k),
+                                                        pslot + t)
                             t = t + nt
                         ck_barrier()
                         if tid == 0:
                             _decide(D, st, &w[0], &order[0], pctl, ptd, pchange, pslot,
                                     min_batch, max_batch, eps, max_iter)
                         ck_barrier()
+            if nt > 1:
+                # Threads only pay off when they really run side by side: on a busy machine
+                # every barrier can wait for a time slice. The team keeps working while its
+                # rate (candidates per second) beats 0.7 times the single-thread rate;
+                # otherwise one thread works for 8 segments before the team is tried again.
+                # The swaps are the same either way: this never changes the result.
+                rate = ctl[C_SEEN] / max(_now() - t_start, 1e-9)
+                segment += 1
+                if not team:
+                    rate_single = rate if segment == 1 else 0.5 * (rate_single + rate)
+                    single_left -= 1
+                    team = single_left <= 0
+                elif rate < 0.7 * rate_single:
+                    team = False
+                    single_left = backoff
+                    backoff = min(2 * backoff, 1024)
+                else:
+                    backoff = 8
+                ctl[C_BATCH] = min_batch if team else 1
+                ctl[C_SEGLEN] = 4096
+                # a team segment may last as long as one thread would need for it
+                tdv[2] = _now() + 4096 / rate_single if team else 0.0
             ctl[C_YIELD] = 0
             ctl[C_SEEN] = 0
             _check_signals()
@@ -532,7 +580,7 @@ def fastpam1(const floating[:, ::1] D, medoids, const double[::1] w, intp_t max_
     allidx_arr = np.arange(n, dtype=np.intp)
     change_arr = np.empty(n, dtype=np.float64)
     slot_arr = np.empty(n, dtype=np.intp)
-    bufs_arr = np.empty(nt * k, dtype=np.float64)
+    bufs_arr = np.empty(nt * _stride(k), dtype=np.float64)
     cdef intp_t[::1] allidx = allidx_arr, slot = slot_arr
     cdef double[::1] change = change_arr, bufs = bufs_arr
     with nogil:
@@ -622,9 +670,9 @@ def fastpam2(const floating[:, ::1] D, medoids, const double[::1] w, intp_t max_
     cdef double td, acc, val, ch
     cdef int nt = max(1, n_threads)
     # per-thread best change / candidate for every slot
-    tbest_arr = np.empty((nt, k), dtype=np.float64)
-    tcand_arr = np.empty((nt, k), dtype=np.intp)
-    bufs_arr = np.empty(nt * k, dtype=np.float64)
+    tbest_arr = np.empty((nt, _stride(k)), dtype=np.float64)
+    tcand_arr = np.empty((nt, _stride(k)), dtype=np.intp)
+    bufs_arr = np.empty(nt * _stride(k), dtype=np.float64)
     best_arr = np.empty(k, dtype=np.float64)
     cand_arr = np.empty(k, dtype=np.intp)
     cdef double[:, ::1] tbest = tbest_arr
@@ -645,7 +693,7 @@ def fastpam2(const floating[:, ::1] D, medoids, const double[::1] w, intp_t max_
                 end = min(n, start + SCAN_BLOCK * nt)
                 with parallel(num_threads=nt):
                     tid = threadid()
-                    delta = &bufs[0] + tid * k
+                    delta = &bufs[0] + tid * _stride(k)
                     for c in prange(start, end, schedule='static'):
                         if st.slot_of[c] >= 0:
                             continue

@@ -229,14 +229,25 @@ cdef void _do_swap(_State st, const floating* row, intp_t b, intp_t j) noexcept 
     """Replace the medoid in slot ``b`` by object ``j`` (whose distances to all objects are
     ``row``) and update M and the caches in O(n), plus O(k) rescans for the few objects
     that lose their nearest or second nearest."""
-    cdef intp_t o, n = st.n
-    cdef double d
+    _swap_medoid(st, b, j)
+    _swap_update(st, row, b, j, 0, st.n)
+
+
+cdef inline void _swap_medoid(_State st, intp_t b, intp_t j) noexcept nogil:
     st.slot_of[st.med[b]] = -1
     st.med[b] = j
     st.slot_of[j] = b
+
+
+cdef void _swap_update(_State st, const floating* row, intp_t b, intp_t j, intp_t start,
+                       intp_t end) noexcept nogil:
+    """Cache update of objects start..end-1 after slot ``b`` received object ``j``; objects
+    are independent, so ranges can be updated by different threads."""
+    cdef intp_t o
+    cdef double d
     # comparisons are lexicographic on (distance, slot) so that ties go to the lowest
     # slot exactly as in a from-scratch assignment
-    for o in range(n):
+    for o in range(start, end):
         d = row[o]
         st.M[o, b] = d
         if o == j:
@@ -381,7 +392,7 @@ cdef extern from *:
 # Shared control words of the FasterPAM team (see _fasterpam_team).
 cdef enum:
     C_POS, C_LIMIT, C_HIT, C_STOP, C_YIELD, C_LAST, C_ITER, C_SWAPS, C_BEFORE, C_BATCH, C_SEEN,
-    C_SEGLEN
+    C_SEGLEN, C_FOUND
     C_SIZE
 
 
@@ -409,26 +420,30 @@ cdef void _next_batch(intp_t* ctl, double* td, const intp_t* order, intp_t n,
     ctl[C_LIMIT] = limit
 
 
-cdef void _decide(const floating[:, ::1] D, _State st, const double* w, const intp_t* order,
-                  intp_t* ctl, double* td, const double* change, const intp_t* slot,
-                  intp_t min_batch, intp_t max_batch, double eps, intp_t max_iter) noexcept nogil:
-    """Sequential step after a batch was evaluated: do the first improving swap (in order)
-    or move on, then prepare the next batch."""
-    cdef intp_t t, found = -1, limit = ctl[C_LIMIT], c
-    for t in range(limit):
+cdef intp_t _first_improving(const intp_t* ctl, const double* td, const double* change,
+                             double eps) noexcept nogil:
+    cdef intp_t t
+    for t in range(ctl[C_LIMIT]):
         if change[t] < -eps * td[0]:
-            found = t
-            break
-    ctl[C_SEEN] += limit
+            return t
+    return -1
+
+
+cdef void _after_batch(_State st, const double* w, const intp_t* order, intp_t* ctl,
+                       double* td, intp_t found, intp_t min_batch, intp_t max_batch,
+                       intp_t max_iter) noexcept nogil:
+    """Bookkeeping after a batch (the swap, if any, already done): move on, stop, or set
+    the next batch."""
+    ctl[C_SEEN] += ctl[C_LIMIT]
     if found >= 0:
-        c = order[ctl[C_POS] + found]
-        td[0] = _apply_swap(st, &D[c, 0], w, slot[found], c)
-        ctl[C_LAST] = c
+        _removal_loss(st.n, st.k, &st.near[0], &st.dn[0], &st.ds[0], w, &st.rl[0])
+        td[0] = _total(st.n, &st.dn[0], w)
+        ctl[C_LAST] = order[ctl[C_POS] + found]
         ctl[C_SWAPS] += 1
         ctl[C_POS] += found + 1
         ctl[C_BATCH] = min_batch
     else:
-        ctl[C_POS] += limit
+        ctl[C_POS] += ctl[C_LIMIT]
         ctl[C_BATCH] = min(2 * ctl[C_BATCH], max_batch)
         if ctl[C_HIT]:
             ctl[C_STOP] = 1  # every object was checked since the last swap
@@ -461,7 +476,7 @@ def fasterpam(const floating[:, ::1] D, medoids, const double[::1] w,
     cdef intp_t n = D.shape[0], k = len(medoids)
     cdef _State st = _State(n, medoids)
     cdef int nt = max(1, n_threads)
-    cdef intp_t min_batch = nt, max_batch = 32 * nt, tid, t, c, p0, lim
+    cdef intp_t min_batch = nt, max_batch = 32 * nt, tid, t, c, p0, lim, f
     cdef double tdv[3]
     cdef intp_t ctl[C_SIZE]
     change_arr = np.empty(max_batch, dtype=np.float64)
@@ -497,8 +512,11 @@ def fasterpam(const floating[:, ::1] D, medoids, const double[::1] w,
                 while not ctl[C_STOP] and not ctl[C_YIELD]:
                     _scan_candidates(D, st, &w[0], &order[ctl[C_POS]], ctl[C_LIMIT],
                                      pchange, pslot, pbufs, 1)
-                    _decide(D, st, &w[0], &order[0], ctl, tdv, pchange, pslot, 1, 1, eps,
-                            max_iter)
+                    f = _first_improving(ctl, tdv, pchange, eps)
+                    if f >= 0:
+                        c = order[ctl[C_POS] + f]
+                        _do_swap(st, &D[c, 0], pslot[f], c)
+                    _after_batch(st, &w[0], &order[0], ctl, tdv, f, 1, 1, max_iter)
             else:
                 with parallel(num_threads=nt):
                     tid = threadid()
@@ -519,8 +537,20 @@ def fasterpam(const floating[:, ::1] D, medoids, const double[::1] w,
                             t = t + nt
                         ck_barrier()
                         if tid == 0:
-                            _decide(D, st, &w[0], &order[0], pctl, ptd, pchange, pslot,
-                                    min_batch, max_batch, eps, max_iter)
+                            pctl[C_FOUND] = _first_improving(pctl, ptd, pchange, eps)
+                            if pctl[C_FOUND] >= 0:
+                                _swap_medoid(st, pslot[pctl[C_FOUND]],
+                                             order[p0 + pctl[C_FOUND]])
+                        ck_barrier()
+                        if pctl[C_FOUND] >= 0:
+                            # every thread updates the caches of its share of the objects
+                            c = order[p0 + pctl[C_FOUND]]
+                            _swap_update(st, &D[c, 0], pslot[pctl[C_FOUND]], c,
+                                         tid * n // nt, (tid + 1) * n // nt)
+                            ck_barrier()
+                        if tid == 0:
+                            _after_batch(st, &w[0], &order[0], pctl, ptd, pctl[C_FOUND],
+                                         min_batch, max_batch, max_iter)
                         ck_barrier()
             if nt > 1:
                 # Threads only pay off when they really run side by side: on a busy machine

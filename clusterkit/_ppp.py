@@ -36,6 +36,7 @@ _CHUNK = 65_536
 _EM_TOL = 1e-3
 _EM_MAX_ITER = 100
 _LLOYD_MAX_ITER = 300
+_PRUNE_MAX_ITER = 20
 
 
 class PPPTree:
@@ -64,7 +65,10 @@ class PPPTree:
         ``"criterion"`` (gain <= 0), ``"agreement"`` (below the threshold),
         ``"min_cluster_size"``, ``"max_clusters"`` or ``"degenerate"`` (no spread).
     cluster : ndarray of int
-        Final cluster label of each leaf (-1 for internal nodes).
+        Final cluster label of each leaf (-1 for internal nodes): the cluster holding most
+        of the leaf's points. Leaves and clusters correspond one to one unless the final
+        mixture removed a component (see :class:`PPP`), in which case several leaves share
+        a label.
     """
 
     def __init__(self, parent, left, right, size, depth, gain, agreement, status, cluster):
@@ -152,7 +156,10 @@ class PPP(ClusterMixin, BaseEstimator):
     from the 2-means split), and accepts the split only when the 2-component mixture is
     better by the information criterion and its hard assignment agrees with the 2-means
     split. Accepted children are split in turn; the leaves initialise a final mixture that
-    gives ``labels_``, ``predict``, ``predict_proba`` and ``score``.
+    gives ``labels_``, ``predict``, ``predict_proba`` and ``score``. A divisive tree can
+    leave a fragment of a cluster that an early split cut off as a leaf of its own, so a
+    component of the final mixture is removed (and the mixture refitted) as long as that
+    improves the criterion of the whole model.
 
     clusterkit's PPP is a reading of the abstract of Sultan (2020) and of the author's
     earlier tree-structured vector quantisation (BTSVQ), not a transcription of the paper.
@@ -236,7 +243,13 @@ class PPP(ClusterMixin, BaseEstimator):
     lower bounds, so splits are judged conservatively. Labels of all points come from the
     final mixture, evaluated on every point.
 
-    Without a cap, the result does not depend on the order in which nodes are examined.
+    Without a cap, the tree does not depend on the order in which nodes are examined.
+
+    Cost: each node costs a few passes over its points (principal axis, Lloyd, EM with two
+    components); the pruning of the final mixture costs up to ``n_clusters`` short EM runs
+    per removed component. With the codebook, everything after the codebook runs on
+    ``n_codebook`` rows, and the codebook and the final labels cost one pass over the data
+    each, so the time grows linearly in ``n_samples``.
 
     References
     ----------
@@ -356,9 +369,11 @@ class PPP(ClusterMixin, BaseEstimator):
         """Weighted codebook: cell means, counts and within-cell scatter."""
         n = X.shape[0]
         m = self.n_codebook
-        n_sub = min(n, 20 * m)
+        # the cells only need to be small: their statistics are recomputed exactly from
+        # all points below, so a few Lloyd iterations on a subsample suffice
+        n_sub = min(n, 10 * m)
         sub = X[np.sort(random_state.choice(n, n_sub, replace=False))] if n_sub < n else X
-        km = KMeans(n_clusters=m, init="random", n_init=1, max_iter=30,
+        km = KMeans(n_clusters=m, init="random", n_init=1, max_iter=10,
                     random_state=random_state).fit(sub)
         assign = np.empty(n, dtype=np.int64)
         for s in range(0, n, _CHUNK):
@@ -496,36 +511,72 @@ class PPP(ClusterMixin, BaseEstimator):
                   f"-> {info['status']}")
 
     def _final_mixture(self, X, points, weights, scatter, members, tree):
+        """Mixture initialised from the leaves, pruned while the criterion improves.
+
+        Each round tries removing every component in turn (the others start from the
+        posterior without it, a short EM run scores the candidate) and keeps the best
+        removal when it lowers the criterion of the whole model.
+        """
         k = len(members)
         resp = np.zeros((points.shape[0], k))
         for c, idx in enumerate(members):
             resp[idx, c] = 1.0
-        keep = np.arange(k)
         pts = np.asarray(points, dtype=np.float64)
+        fit = self._fit_mixture(pts, weights, scatter, resp, _EM_MAX_ITER)
+        crit = self._criterion(fit)
+        while fit.n_components > 1:
+            # a divisive tree can leave a fragment of a cluster cut off upstream as a leaf
+            # of its own; remove a component when the whole model's criterion improves
+            wlp = weighted_log_prob(pts, fit.weights, fit.means, fit.precisions_cholesky,
+                                    self.covariance_type, weights, scatter)
+            best = None
+            for j in range(fit.n_components):
+                rest = np.delete(wlp, j, axis=1)
+                trial = self._fit_mixture(pts, weights, scatter,
+                                          np.exp(rest - logsumexp(rest, axis=1)[:, None]),
+                                          _PRUNE_MAX_ITER)
+                trial_crit = self._criterion(trial)
+                if best is None or trial_crit < best[0]:
+                    best = (trial_crit, trial)
+            if best[0] >= crit:
+                break
+            self._log(f"final mixture: {fit.n_components - 1} components improve the "
+                      f"criterion by {crit - best[0]:.4g}")
+            fit = self._fit_mixture(pts, weights, scatter, best[1].resp, _EM_MAX_ITER)
+            crit = self._criterion(fit)
         while True:
-            fit = fit_weighted_mixture(pts, resp, weights, scatter=scatter,
-                                       covariance_type=self.covariance_type,
-                                       reg_covar=self.reg_covar_, tol=_EM_TOL,
-                                       max_iter=_EM_MAX_ITER if k > 1 else 0)
             self._set_params(fit)
             labels = self._predict_chunked(X)
             counts = np.bincount(labels, minlength=fit.n_components)
             if counts.all():
                 break
             # a component that wins no training point is dropped and the rest refitted
-            alive = counts > 0
-            keep = keep[alive]
-            resp = fit.resp[:, alive]
+            resp = fit.resp[:, counts > 0]
             resp /= np.maximum(resp.sum(axis=1, keepdims=True), np.finfo(float).tiny)
-        remap = np.full(k, -1)
-        remap[keep] = np.arange(keep.size)
-        tree.cluster = np.where(tree.cluster >= 0, remap[np.maximum(tree.cluster, 0)], -1)
+            fit = self._fit_mixture(pts, weights, scatter, resp, _EM_MAX_ITER)
+        # each leaf belongs to the cluster holding most of its points
+        leaf_ids = np.flatnonzero(tree.cluster >= 0)
+        for leaf in leaf_ids:
+            idx = members[tree.cluster[leaf]]
+            tree.cluster[leaf] = int(np.argmax(weights[idx] @ fit.resp[idx]))
         self.tree_ = tree
         self.labels_ = labels
-        self.n_clusters_ = int(keep.size)
+        self.n_clusters_ = fit.n_components
         self.n_iter_ = fit.n_iter
-        self.converged_ = fit.converged or k == 1
+        self.converged_ = fit.converged or fit.n_components == 1
         return fit
+
+    def _fit_mixture(self, pts, weights, scatter, resp, max_iter):
+        return fit_weighted_mixture(pts, resp, weights, scatter=scatter,
+                                    covariance_type=self.covariance_type,
+                                    reg_covar=self.reg_covar_, tol=_EM_TOL,
+                                    max_iter=max_iter if resp.shape[1] > 1 else 0)
+
+    def _criterion(self, fit):
+        n_params = n_mixture_parameters(fit.n_components, fit.means.shape[1],
+                                        self.covariance_type)
+        return information_criterion(fit.log_likelihood, n_params, self._n_total,
+                                     self.criterion)
 
     def _set_params(self, fit):
         self.weights_ = fit.weights

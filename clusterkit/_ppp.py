@@ -155,7 +155,8 @@ class PPP(ClusterMixin, BaseEstimator):
     axis), fits a 1- and a 2-component Gaussian mixture on the node (the latter initialised
     from the 2-means split), and accepts the split only when the 2-component mixture is
     better by the information criterion and its hard assignment agrees with the 2-means
-    split. Accepted children are split in turn; the leaves initialise a final mixture that
+    split. The children of an accepted split are the mixture's assignment (which agrees
+    with the 2-means split on at least ``agreement`` of the node); they are split in turn; the leaves initialise a final mixture that
     gives ``labels_``, ``predict``, ``predict_proba`` and ``score``. A divisive tree can
     leave a fragment of a cluster that an early split cut off as a leaf of its own, so a
     component of the final mixture is removed (and the mixture refitted) as long as that
@@ -481,22 +482,28 @@ class PPP(ClusterMixin, BaseEstimator):
         two = fit_weighted_mixture(Xn, resp, w, scatter=Sn, covariance_type=ct,
                                    reg_covar=self.reg_covar_, tol=_EM_TOL,
                                    max_iter=_EM_MAX_ITER)
+        mixture_side = two.resp[:, 0] >= two.resp[:, 1]
+        same = w[mixture_side == side].sum() / size
         # the penalty counts all points: the gain is then the change of the criterion of
         # the whole model when this node's component is replaced by two
-        n_pen = self._n_total
         crit1 = information_criterion(one.log_likelihood, n_mixture_parameters(1, d, ct),
-                                      n_pen, self.criterion)
+                                      self._n_total, self.criterion)
         crit2 = information_criterion(two.log_likelihood, n_mixture_parameters(2, d, ct),
-                                      n_pen, self.criterion)
-        same = w[(two.resp[:, 0] >= two.resp[:, 1]) == side].sum() / size
+                                      self._n_total, self.criterion)
         info["gain"] = crit1 - crit2
         info["agreement"] = max(same, 1.0 - same)
         if info["gain"] <= 0:
             info["status"] = "criterion"
         elif info["agreement"] < self.agreement:
             info["status"] = "agreement"
+        elif min(w[mixture_side].sum(), w[~mixture_side].sum()) < self.min_cluster_size_:
+            info["status"] = "min_cluster_size"
         else:
             info["status"] = "split"
+            # the children are the validated mixture's assignment, which agrees with the
+            # 2-means split on most of the node and draws a better boundary where
+            # clusters of different shapes meet
+            side = mixture_side
             # the larger child comes first (ties: the lexicographically smaller mean), so
             # cluster numbering does not depend on the sign of the principal axis
             keys = [(-w[part].sum(), tuple(w[part] @ Xn[part] / w[part].sum()))

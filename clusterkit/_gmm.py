@@ -117,7 +117,7 @@ def compute_precisions_cholesky(covariances, covariance_type, reg_covar):
 
 
 def estimate_parameters(X, resp, weights, scatter, reg_covar, covariance_type):
-    """M-step: mixture weights (summing to 1), means and covariances from responsibilities."""
+    """M-step: mixture weights (summing to 1), means and covariances."""
     wr = resp * weights[:, None]
     nk = wr.sum(axis=0) + 10 * np.finfo(np.float64).eps
     means = (wr.T @ X) / nk[:, None]
@@ -162,7 +162,8 @@ def log_gaussian_prob(X, means, precisions_cholesky, covariance_type):
             prec = precisions_cholesky[c] ** 2
             if covariance_type == "spherical":
                 y = X - means[c]
-                out[:, c] = -0.5 * prec * np.einsum("ij,ij->i", y, y) + 0.5 * d * np.log(prec)
+                out[:, c] = (-0.5 * prec * np.einsum("ij,ij->i", y, y)
+                             + 0.5 * d * np.log(prec))
             else:
                 y = (X - means[c]) * precisions_cholesky[c]
                 out[:, c] = -0.5 * np.einsum("ij,ij->i", y, y) + np.log(

@@ -20,7 +20,6 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._gmm import (
-    compute_precisions_cholesky,
     fit_weighted_mixture,
     information_criterion,
     n_mixture_parameters,
@@ -93,7 +92,7 @@ class PPPTree:
         return ids[np.argsort(self.cluster[ids], kind="stable")]
 
     def splits(self):
-        """The accepted splits as a list of dicts (node, children, size, gain, agreement)."""
+        """Accepted splits as dicts (node, left, right, size, depth, gain, agreement)."""
         return [
             {"node": int(i), "left": int(self.left[i]), "right": int(self.right[i]),
              "size": float(self.size[i]), "depth": int(self.depth[i]),
@@ -156,11 +155,12 @@ class PPP(ClusterMixin, BaseEstimator):
     from the 2-means split), and accepts the split only when the 2-component mixture is
     better by the information criterion and its hard assignment agrees with the 2-means
     split. The children of an accepted split are the mixture's assignment (which agrees
-    with the 2-means split on at least ``agreement`` of the node); they are split in turn; the leaves initialise a final mixture that
-    gives ``labels_``, ``predict``, ``predict_proba`` and ``score``. A divisive tree can
-    leave a fragment of a cluster that an early split cut off as a leaf of its own, so a
-    component of the final mixture is removed (and the mixture refitted) as long as that
-    improves the criterion of the whole model.
+    with the 2-means split on at least ``agreement`` of the node); they are split in turn;
+    the leaves initialise a final mixture that gives ``labels_``, ``predict``,
+    ``predict_proba`` and ``score``. A divisive tree can leave a fragment of a cluster that
+    an early split cut off as a leaf of its own, so a component of the final mixture is
+    removed (and the mixture refitted) as long as that improves the criterion of the whole
+    model.
 
     clusterkit's PPP is a reading of the abstract of Sultan (2020) and of the author's
     earlier tree-structured vector quantisation (BTSVQ), not a transcription of the paper.
@@ -341,7 +341,7 @@ class PPP(ClusterMixin, BaseEstimator):
         self.reg_covar_ = 1e-6 * positive.min() if positive.size else 1e-6
         self._n_total = weights.sum()
         members, tree = self._grow_tree(points, weights, scatter)
-        fit = self._final_mixture(X, points, weights, scatter, members, tree)
+        self._final_mixture(X, points, weights, scatter, members, tree)
         self.reduced_ = use_codebook
         self.codebook_ = np.asarray(points) if use_codebook else None
         self.codebook_weights_ = weights if use_codebook else None

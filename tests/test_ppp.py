@@ -150,7 +150,8 @@ def test_tree_records_splits_and_converts_to_linkage():
     assert split.sum() == ppp.n_clusters_ - 1
     assert np.all(tree.gain[split] > 0)
     assert np.all(tree.agreement[split] >= ppp.agreement)
-    assert np.all(tree.size[split] == tree.size[tree.left[split]] + tree.size[tree.right[split]])
+    children = tree.size[tree.left[split]] + tree.size[tree.right[split]]
+    np.testing.assert_array_equal(tree.size[split], children)
     assert tree.size[0] == len(X)
     np.testing.assert_array_equal(np.sort(tree.cluster[tree.leaves]), np.arange(5))
     Z = tree.to_linkage()

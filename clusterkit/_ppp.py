@@ -223,8 +223,10 @@ class PPP(ClusterMixin, BaseEstimator):
     min_cluster_size_ : float
         The resolved minimum cluster size, in points.
     reg_covar_ : float
-        Regularisation added to covariance diagonals: 1e-6 times the smallest positive
-        feature variance of the training data (1e-6 when every feature is constant).
+        Regularisation added to covariance diagonals: 1e-6 times the median of the
+        positive feature variances of the training data (1e-6 when every feature is
+        constant), so it follows the scale of the data without being set by a single
+        large-scale or near-constant feature.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` has string feature names.
@@ -338,7 +340,7 @@ class PPP(ClusterMixin, BaseEstimator):
 
         variances = self._feature_variances(points, weights, scatter)
         positive = variances[variances > 0]
-        self.reg_covar_ = 1e-6 * positive.min() if positive.size else 1e-6
+        self.reg_covar_ = 1e-6 * np.median(positive) if positive.size else 1e-6
         self._n_total = weights.sum()
         members, tree = self._grow_tree(points, weights, scatter)
         self._final_mixture(X, points, weights, scatter, members, tree)

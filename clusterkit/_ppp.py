@@ -2,8 +2,9 @@
 
 k-means splits a node in two (deterministically), Gaussian mixtures fitted on the node
 validate the split, accepted splits recurse; the leaves initialise a final mixture. Large
-inputs are first summarised by a weighted k-means codebook that keeps each cell's count and
-within-cell scatter (see ``_gmm``), so every fit below runs on the codebook.
+inputs are first summarised by a weighted codebook (deterministic tree-structured vector
+quantisation) that keeps each cell's count, mean and within-cell scatter (see ``_gmm``), so
+every fit below runs on the codebook.
 """
 import heapq
 import time
@@ -14,8 +15,6 @@ import numpy as np
 from scipy import linalg
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
-from sklearn.cluster import KMeans
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -185,15 +184,18 @@ class PPP(ClusterMixin, BaseEstimator):
         Minimum weighted fraction of a node on which the 2-component mixture's hard
         assignment must equal the 2-means split for the split to be accepted.
     reduce : "auto" or bool, default="auto"
-        Summarise the data by a k-means codebook of ``n_codebook`` cells (count, mean and
+        Summarise the data by a codebook of ``n_codebook`` cells (count, mean and
         within-cell scatter) and run everything on it. ``"auto"`` reduces when
-        ``n_samples > 20000``.
+        ``n_samples > 20000``. The cells come from tree-structured vector quantisation:
+        the cell with the largest sum of squares is split at its mean across its
+        principal axis until there are ``n_codebook`` cells.
     n_codebook : int, default=1000
         Number of codebook cells. When it is not smaller than ``n_samples``, the data are
         used directly (with a warning if ``reduce=True``).
     random_state : int, RandomState instance or None, default=None
-        Only used to build the codebook (subsample and k-means initialisation); the
-        splitting itself uses no randomness.
+        Not used: PPP draws no random number, not even for the codebook, which is built
+        by deterministic tree-structured vector quantisation. Accepted so that PPP fits
+        wherever an estimator is given a seed; every value gives the same result.
     verbose : int, default=0
         Print one line per examined node and the timing of each phase.
 
@@ -238,8 +240,9 @@ class PPP(ClusterMixin, BaseEstimator):
 
     Notes
     -----
-    Model parameters are float64; float32 input is not copied to float64 (the codebook and
-    the label computation work in chunks in the input dtype where scikit-learn allows).
+    Model parameters are float64; float32 input is not copied to float64 as a whole (the
+    codebook works on a permuted copy in the input dtype, the labels are computed in
+    chunks).
 
     Under reduction, the mixtures are fitted on the codebook with responsibilities shared
     within a cell; the 1-component fits are then exact and the 2-component likelihoods are
@@ -321,7 +324,6 @@ class PPP(ClusterMixin, BaseEstimator):
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         n, d = X.shape
         self._check_data_params(n, d)
-        random_state = check_random_state(self.random_state)
         t0 = time.perf_counter()
 
         use_codebook = self.reduce is True or (
@@ -332,7 +334,7 @@ class PPP(ClusterMixin, BaseEstimator):
                               f"n_samples={n}; fitting on the data directly.", UserWarning)
             use_codebook = False
         if use_codebook:
-            points, weights, scatter = self._codebook(X, random_state)
+            points, weights, scatter = self._codebook(X)
             self._log(f"codebook of {points.shape[0]} cells in "
                       f"{time.perf_counter() - t0:.2f} s")
         else:
@@ -368,30 +370,15 @@ class PPP(ClusterMixin, BaseEstimator):
                 f"n_features={d}; use covariance_type='diag', fewer codebook cells, "
                 "or reduce the dimension first (e.g. PCA).")
 
-    def _codebook(self, X, random_state):
+    def _codebook(self, X):
         """Weighted codebook: cell means, counts and within-cell scatter."""
-        n = X.shape[0]
-        m = self.n_codebook
-        # the cells only need to be small: their statistics are recomputed exactly from
-        # all points below, so a few Lloyd iterations on a subsample suffice
-        n_sub = min(n, 10 * m)
-        sub = X[np.sort(random_state.choice(n, n_sub, replace=False))] if n_sub < n else X
-        km = KMeans(n_clusters=m, init="random", n_init=1, max_iter=10,
-                    random_state=random_state).fit(sub)
-        assign = np.empty(n, dtype=np.int64)
-        for s in range(0, n, _CHUNK):
-            assign[s:s + _CHUNK] = km.predict(X[s:s + _CHUNK])
-        counts = np.bincount(assign, minlength=m).astype(np.float64)
-        keep = np.flatnonzero(counts > 0)
-        remap = np.full(m, -1)
-        remap[keep] = np.arange(keep.size)
-        assign = remap[assign]
-        counts = counts[keep]
-        means = np.empty((keep.size, X.shape[1]))
+        assign, n_cells = _tsvq_cells(X, self.n_codebook)
+        counts = np.bincount(assign, minlength=n_cells).astype(np.float64)
+        means = np.empty((n_cells, X.shape[1]))
         for f in range(X.shape[1]):
-            means[:, f] = np.bincount(assign, weights=X[:, f], minlength=keep.size)
+            means[:, f] = np.bincount(assign, weights=X[:, f], minlength=n_cells)
         means /= counts[:, None]
-        scatter = summary_scatter(X, assign, means, keep.size, self.covariance_type)
+        scatter = summary_scatter(X, assign, means, n_cells, self.covariance_type)
         return means, counts, scatter
 
     @staticmethod
@@ -676,6 +663,63 @@ class PPP(ClusterMixin, BaseEstimator):
     def _log(self, message):
         if self.verbose:
             print(f"[PPP] {message}")
+
+
+def _tsvq_cells(X, n_cells):
+    """Deterministic vector quantisation: cell label of every row, and the number of cells.
+
+    Tree-structured: the cell with the largest within-cell sum of squares is split by the
+    sign of the projection on its principal axis, until ``n_cells`` cells exist or no
+    cell can be split (ties go to the earlier cell). No random number is drawn, so the
+    codebook, and everything computed from it, is the same on every run. Rows are kept
+    permuted so that every cell is a contiguous block (one reordering per split).
+    """
+    n, d = X.shape
+    Xp = np.array(X, order="C")  # a permuted copy in the input dtype
+    perm = np.arange(n)
+
+    def sse(start, stop):
+        block = Xp[start:stop]
+        centred = block - block.mean(axis=0)
+        return float(np.einsum("ij,ij->", centred, centred))
+
+    cells = [(0, n)]
+    heap = [(-sse(0, n), 0)]
+    n_done = 1
+    while n_done < n_cells and heap:
+        neg_sse, c = heapq.heappop(heap)
+        if neg_sse >= 0:
+            break
+        start, stop = cells[c]
+        block = Xp[start:stop]
+        centred = block - block.mean(axis=0)
+        _, vecs = linalg.eigh(centred.T @ centred, subset_by_index=[d - 1, d - 1])
+        side = centred @ vecs[:, 0] > 0
+        n_side = int(side.sum())
+        if n_side == 0 or n_side == stop - start:
+            continue
+        order = np.argsort(~side, kind="stable")  # the positive side first
+        Xp[start:stop] = block[order]
+        perm[start:stop] = perm[start:stop][order]
+        # the children's sums of squares from the parent's pass
+        sq = np.einsum("ij,ij->i", centred, centred)
+        sum_side = side @ centred
+        sq_side = float(sq[side].sum())
+        shift = float(sum_side @ sum_side)
+        sse_children = (sq_side - shift / n_side,
+                        float(sq.sum()) - sq_side - shift / (stop - start - n_side))
+        mid = start + n_side
+        cells[c] = (start, mid)
+        cells.append((mid, stop))
+        for cell, value in zip((c, len(cells) - 1), sse_children):
+            a, b = cells[cell]
+            if b - a > 1 and value > 0:
+                heapq.heappush(heap, (-value, cell))
+        n_done += 1
+    assign = np.empty(n, dtype=np.intp)
+    for label, (start, stop) in enumerate(sorted(cells)):
+        assign[perm[start:stop]] = label
+    return assign, len(cells)
 
 
 def _two_means(X, w, max_iter=_LLOYD_MAX_ITER):

@@ -52,14 +52,28 @@ def test_same_labels_for_any_random_state_direct():
         np.testing.assert_array_equal(PPP(random_state=seed).fit(X).labels_, ref)
 
 
-def test_same_partition_for_any_random_state_with_codebook():
+def test_same_labels_for_any_random_state_with_codebook():
     X, y = separated_blobs(n=4000, centers=5, d=4, seed=2)
     ref = PPP(reduce=True, n_codebook=150, random_state=0).fit(X)
     assert ref.reduced_ and ref.n_clusters_ == 5
     for seed in range(1, 20):
         ppp = PPP(reduce=True, n_codebook=150, random_state=seed).fit(X)
-        assert adjusted_rand_score(ref.labels_, ppp.labels_) == 1.0
+        np.testing.assert_array_equal(ppp.labels_, ref.labels_)
+        np.testing.assert_array_equal(ppp.codebook_, ref.codebook_)
     assert adjusted_rand_score(y, ref.labels_) == 1.0
+
+
+@pytest.mark.parametrize("reduce", [False, True])
+def test_row_order_does_not_change_the_partition(reduce):
+    X, y = separated_blobs(n=3000, centers=5, d=3, seed=13)
+    perm = np.random.RandomState(0).permutation(len(X))
+    a = PPP(reduce=reduce, n_codebook=200).fit(X)
+    b = PPP(reduce=reduce, n_codebook=200).fit(X[perm])
+    assert a.n_clusters_ == b.n_clusters_ == 5
+    assert adjusted_rand_score(a.labels_[perm], b.labels_) == 1.0
+    if reduce:
+        np.testing.assert_array_equal(np.sort(a.codebook_weights_),
+                                      np.sort(b.codebook_weights_))
 
 
 def test_codebook_and_direct_paths_agree():

@@ -253,6 +253,19 @@ def test_n_codebook_larger_than_n_uses_the_data():
     np.testing.assert_array_equal(ppp.labels_, PPP(reduce=False).fit(X).labels_)
 
 
+def test_codebook_too_large_for_full_scatter_raises_before_work():
+    X = np.random.RandomState(0).normal(size=(1500, 400))
+    with pytest.raises(MemoryError, match="GiB.*diag"):
+        PPP(reduce=True, n_codebook=1000).fit(X)
+
+
+def test_float32_codebook_path():
+    X, y = separated_blobs(n=3000, centers=4, d=3, seed=14)
+    ppp = PPP(reduce=True, n_codebook=200).fit(X.astype(np.float32))
+    assert ppp.reduced_ and ppp.n_clusters_ == 4
+    assert adjusted_rand_score(y, ppp.labels_) == 1.0
+
+
 # --------------------------------------------------------------------- weighted EM
 def _hard_resp(labels, k):
     return np.eye(k)[labels]

@@ -13,6 +13,7 @@ from ._kmedoids import (
     lab,
     pam,
 )
+from ._ppp import PPP
 
 __version__ = "0.1.0.dev0"
 
@@ -21,6 +22,7 @@ __all__ = [
     "CLARANS",
     "KMedoids",
     "KMedoidsResult",
+    "PPP",
     "alternating",
     "build",
     "fasterpam",

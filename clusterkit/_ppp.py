@@ -1,0 +1,753 @@
+"""PPP: probabilistic partitive partitioning.
+
+k-means splits a node in two (deterministically), Gaussian mixtures fitted on the node
+validate the split, accepted splits recurse; the leaves initialise a final mixture. Large
+inputs are first summarised by a weighted codebook (deterministic tree-structured vector
+quantisation) that keeps each cell's count, mean and within-cell scatter (see ``_gmm``), so
+every fit below runs on the codebook.
+"""
+import heapq
+import time
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import linalg
+from scipy.special import logsumexp
+from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._gmm import (
+    fit_weighted_mixture,
+    information_criterion,
+    n_mixture_parameters,
+    summary_scatter,
+    weighted_log_prob,
+)
+
+# Inputs with more samples than this are reduced to a codebook when ``reduce="auto"``.
+AUTO_REDUCE_THRESHOLD = 20_000
+# Full scatter matrices above this many bytes are refused (d too large for a codebook).
+MAX_SCATTER_BYTES = 1 << 30
+_CHUNK = 65_536
+_EM_TOL = 1e-3
+_EM_MAX_ITER = 100
+_LLOYD_MAX_ITER = 300
+_PRUNE_MAX_ITER = 20
+
+
+class PPPTree:
+    """The binary split tree built by :class:`PPP`.
+
+    Node 0 is the root (all the data). Every node that was examined carries the criterion
+    gain (criterion of the 1-component mixture minus that of the 2-component mixture on the
+    node; positive means two components describe the node better) and the agreement
+    (weighted fraction of the node on which the 2-component mixture's hard assignment equals
+    the 2-means split). Accepted splits have children; leaves are the clusters.
+
+    Attributes
+    ----------
+    parent, left, right : ndarray of int
+        Tree links, -1 where absent.
+    size : ndarray of float
+        Number of points in the node (the sum of codebook weights under reduction).
+    depth : ndarray of int
+    gain : ndarray of float
+        Criterion gain of the node's candidate split (NaN when it was not evaluated, for
+        example when the node is too small to split).
+    agreement : ndarray of float
+        Agreement of the node's candidate split (NaN when not evaluated).
+    status : ndarray of str
+        ``"split"`` for accepted splits; for leaves the reason they were not split:
+        ``"criterion"`` (gain <= 0), ``"agreement"`` (below the threshold),
+        ``"min_cluster_size"``, ``"max_clusters"`` or ``"degenerate"`` (no spread).
+    cluster : ndarray of int
+        Final cluster label of each leaf (-1 for internal nodes): the cluster holding most
+        of the leaf's points. Leaves and clusters correspond one to one unless the final
+        mixture removed a component (see :class:`PPP`), in which case several leaves share
+        a label.
+    """
+
+    def __init__(self, parent, left, right, size, depth, gain, agreement, status, cluster):
+        self.parent = parent
+        self.left = left
+        self.right = right
+        self.size = size
+        self.depth = depth
+        self.gain = gain
+        self.agreement = agreement
+        self.status = status
+        self.cluster = cluster
+
+    @property
+    def n_nodes(self):
+        return self.parent.size
+
+    @property
+    def leaves(self):
+        """Leaf node ids, ordered by their cluster label."""
+        ids = np.flatnonzero(self.left < 0)
+        return ids[np.argsort(self.cluster[ids], kind="stable")]
+
+    def splits(self):
+        """Accepted splits as dicts (node, left, right, size, depth, gain, agreement)."""
+        return [
+            {"node": int(i), "left": int(self.left[i]), "right": int(self.right[i]),
+             "size": float(self.size[i]), "depth": int(self.depth[i]),
+             "gain": float(self.gain[i]), "agreement": float(self.agreement[i])}
+            for i in np.flatnonzero(self.left >= 0)
+        ]
+
+    def to_linkage(self):
+        """The tree as a scipy linkage matrix of shape (n_leaves - 1, 4).
+
+        Observation ``i`` of the linkage is the leaf with cluster label ``i`` (when the
+        final mixture dropped no component). The height of a merge is the criterion gain of
+        the split, raised where needed to the largest gain below it so that heights are
+        monotone, as :func:`scipy.cluster.hierarchy.dendrogram` expects; the fourth column
+        counts leaves (scipy's convention), ``size`` holds the number of points.
+        """
+        leaves = self.leaves
+        n_leaves = leaves.size
+        Z = np.zeros((max(n_leaves - 1, 0), 4))
+        if n_leaves < 2:
+            return Z
+        height = np.zeros(self.n_nodes)
+        post = []
+        stack = [(0, False)]
+        while stack:
+            node, done = stack.pop()
+            if self.left[node] < 0:
+                continue
+            if done:
+                post.append(node)
+                height[node] = max(self.gain[node], height[self.left[node]],
+                                   height[self.right[node]])
+            else:
+                stack.extend([(node, True), (self.right[node], False),
+                              (self.left[node], False)])
+        order = sorted(range(len(post)), key=lambda i: (height[post[i]], i))
+        ident = {int(leaf): i for i, leaf in enumerate(leaves)}
+        count = dict.fromkeys(ident, 1)
+        for row, i in enumerate(order):
+            node = post[i]
+            left, right = int(self.left[node]), int(self.right[node])
+            a, b = ident[left], ident[right]
+            count[int(node)] = count[left] + count[right]
+            Z[row] = [min(a, b), max(a, b), height[node], count[int(node)]]
+            ident[int(node)] = n_leaves + row
+        return Z
+
+    def __repr__(self):
+        return (f"PPPTree(n_nodes={self.n_nodes}, n_splits={int((self.left >= 0).sum())}, "
+                f"n_leaves={int((self.left < 0).sum())})")
+
+
+class PPP(ClusterMixin, BaseEstimator):
+    """Probabilistic partitive partitioning: k-means splits validated by Gaussian mixtures.
+
+    PPP finds the number of clusters itself and gives the same partition whatever the
+    random seed. Starting from one node holding all the data, it splits a node in two with
+    2-means initialised deterministically (sign of the projection on the node's principal
+    axis), fits a 1- and a 2-component Gaussian mixture on the node (the latter initialised
+    from the 2-means split), and accepts the split only when the 2-component mixture is
+    better by the information criterion and its hard assignment agrees with the 2-means
+    split. The children of an accepted split are the mixture's assignment (which agrees
+    with the 2-means split on at least ``agreement`` of the node); they are split in turn;
+    the leaves initialise a final mixture that gives ``labels_``, ``predict``,
+    ``predict_proba`` and ``score``. A divisive tree can leave a fragment of a cluster that
+    an early split cut off as a leaf of its own, so a component of the final mixture is
+    removed (and the mixture refitted) as long as that improves the criterion of the whole
+    model.
+
+    clusterkit's PPP is a reading of the abstract of Sultan (2020) and of the author's
+    earlier tree-structured vector quantisation (BTSVQ), not a transcription of the paper.
+
+    Parameters
+    ----------
+    max_clusters : int, default=None
+        Stop when this many clusters are found; splits are then accepted in decreasing
+        order of criterion gain. ``None`` means no cap.
+    min_cluster_size : "auto", int or float, default="auto"
+        A split is refused when a child would hold fewer points. An int counts points, a
+        float in (0, 1) is a fraction of ``n_samples``. ``"auto"`` is ``max(10,
+        n_features + 1)`` for ``full`` covariances (a child must be able to estimate its
+        own covariance) and 10 otherwise.
+    criterion : {"bic", "aic"}, default="bic"
+        Information criterion comparing the 1- and 2-component mixtures of a node. The
+        BIC penalty uses the total number of points, so a node's gain is the change of
+        the whole model's criterion when the node's component is replaced by two.
+    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
+        Covariance structure of every mixture fitted.
+    agreement : float in [0.5, 1], default=0.7
+        Minimum weighted fraction of a node on which the 2-component mixture's hard
+        assignment must equal the 2-means split for the split to be accepted.
+    reduce : "auto" or bool, default="auto"
+        Summarise the data by a codebook of ``n_codebook`` cells (count, mean and
+        within-cell scatter) and run everything on it. ``"auto"`` reduces when
+        ``n_samples > 20000``. The cells come from tree-structured vector quantisation:
+        the cell with the largest sum of squares is split at its mean across its
+        principal axis until there are ``n_codebook`` cells.
+    n_codebook : int, default=1000
+        Number of codebook cells. When it is not smaller than ``n_samples``, the data are
+        used directly (with a warning if ``reduce=True``).
+    random_state : int, RandomState instance or None, default=None
+        Not used: PPP draws no random number, not even for the codebook, which is built
+        by deterministic tree-structured vector quantisation. Accepted so that PPP fits
+        wherever an estimator is given a seed; every value gives the same result.
+    verbose : int, default=0
+        Print one line per examined node and the timing of each phase.
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_samples,)
+        Cluster of each training point (the final mixture's most probable component).
+    n_clusters_ : int
+        Number of clusters found.
+    means_ : ndarray of shape (n_clusters, n_features)
+    covariances_ : ndarray
+        Shape depends on ``covariance_type`` as in
+        :class:`~sklearn.mixture.GaussianMixture`.
+    precisions_cholesky_ : ndarray
+    weights_ : ndarray of shape (n_clusters,)
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+        Same as ``means_``.
+    tree_ : PPPTree
+        Every examined node with its criterion gain and agreement;
+        ``tree_.to_linkage()`` gives a scipy linkage matrix for a dendrogram.
+    reduced_ : bool
+        Whether the codebook reduction was used.
+    codebook_ : ndarray of shape (n_cells, n_features) or None
+        Codebook cell means when ``reduced_``.
+    codebook_weights_ : ndarray of shape (n_cells,) or None
+        Number of training points in each codebook cell.
+    min_cluster_size_ : float
+        The resolved minimum cluster size, in points.
+    reg_covar_ : float
+        Regularisation added to covariance diagonals: 1e-6 times the median of the
+        positive feature variances of the training data (1e-6 when every feature is
+        constant), so it follows the scale of the data without being set by a single
+        large-scale or near-constant feature.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when ``X`` has string feature names.
+
+    See Also
+    --------
+    sklearn.mixture.GaussianMixture : Mixture with a given number of components.
+    sklearn.mixture.BayesianGaussianMixture : Variational mixture that prunes components.
+
+    Notes
+    -----
+    Model parameters are float64; float32 input is not copied to float64 as a whole (the
+    codebook works on a permuted copy in the input dtype, the labels are computed in
+    chunks).
+
+    Under reduction, the mixtures are fitted on the codebook with responsibilities shared
+    within a cell; the 1-component fits are then exact and the 2-component likelihoods are
+    lower bounds, so splits are judged conservatively. Labels of all points come from the
+    final mixture, evaluated on every point.
+
+    Without a cap, the tree does not depend on the order in which nodes are examined.
+
+    Cost: each node costs a few passes over its points (principal axis, Lloyd, EM with two
+    components); the pruning of the final mixture costs up to ``n_clusters`` short EM runs
+    per removed component. With the codebook, everything after the codebook runs on
+    ``n_codebook`` rows, and the codebook and the final labels cost one pass over the data
+    each, so the time grows linearly in ``n_samples``.
+
+    References
+    ----------
+    M. Sultan, "Probabilistic Partitive Partitioning (PPP)", arXiv:2003.04372 (2020).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from clusterkit import PPP
+    >>> X = np.array([[0.0, 0.1], [0.2, 0.0], [0.1, 0.3], [0.3, 0.2],
+    ...               [8.0, 8.1], [8.2, 8.0], [8.1, 8.3], [8.3, 8.2]])
+    >>> ppp = PPP(min_cluster_size=2, covariance_type="spherical").fit(X)
+    >>> ppp.n_clusters_
+    2
+    >>> ppp.labels_
+    array([0, 0, 0, 0, 1, 1, 1, 1])
+    >>> ppp.predict([[0.0, 0.0], [8.0, 8.0]])
+    array([0, 1])
+    """
+
+    _parameter_constraints = {
+        "max_clusters": [Interval(Integral, 1, None, closed="left"), None],
+        "min_cluster_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+            Interval(Real, 0, 1, closed="neither"),
+        ],
+        "criterion": [StrOptions({"bic", "aic"})],
+        "covariance_type": [StrOptions({"full", "tied", "diag", "spherical"})],
+        "agreement": [Interval(Real, 0.5, 1, closed="both")],
+        "reduce": [StrOptions({"auto"}), "boolean"],
+        "n_codebook": [Interval(Integral, 2, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, *, max_clusters=None, min_cluster_size="auto", criterion="bic",
+                 covariance_type="full", agreement=0.7, reduce="auto", n_codebook=1000,
+                 random_state=None, verbose=0):
+        self.max_clusters = max_clusters
+        self.min_cluster_size = min_cluster_size
+        self.criterion = criterion
+        self.covariance_type = covariance_type
+        self.agreement = agreement
+        self.reduce = reduce
+        self.n_codebook = n_codebook
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fitting
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Find the clusters of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; sparse input is refused (densify it first).
+        y : Ignored
+
+        Returns
+        -------
+        self : PPP
+            The fitted estimator.
+        """
+        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        n, d = X.shape
+        self._check_data_params(n, d)
+        t0 = time.perf_counter()
+
+        use_codebook = self.reduce is True or (
+            self.reduce == "auto" and n > AUTO_REDUCE_THRESHOLD)
+        if use_codebook and self.n_codebook >= n:
+            if self.reduce is True:
+                warnings.warn(f"n_codebook={self.n_codebook} is not smaller than "
+                              f"n_samples={n}; fitting on the data directly.", UserWarning)
+            use_codebook = False
+        if use_codebook:
+            points, weights, scatter = self._codebook(X)
+            self._log(f"codebook of {points.shape[0]} cells in "
+                      f"{time.perf_counter() - t0:.2f} s")
+        else:
+            points, weights, scatter = X, np.ones(n), None
+
+        variances = self._feature_variances(points, weights, scatter)
+        positive = variances[variances > 0]
+        self.reg_covar_ = 1e-6 * np.median(positive) if positive.size else 1e-6
+        self._n_total = weights.sum()
+        members, tree = self._grow_tree(points, weights, scatter)
+        self._final_mixture(X, points, weights, scatter, members, tree)
+        self.reduced_ = use_codebook
+        self.codebook_ = np.asarray(points) if use_codebook else None
+        self.codebook_weights_ = weights if use_codebook else None
+        self._log(f"{self.n_clusters_} clusters in {time.perf_counter() - t0:.2f} s")
+        return self
+
+    def _check_data_params(self, n, d):
+        msize = self.min_cluster_size
+        if msize == "auto":
+            msize = max(10, d + 1) if self.covariance_type == "full" else 10
+        elif isinstance(msize, Real) and not isinstance(msize, Integral):
+            msize = msize * n
+        elif msize > n:
+            raise ValueError(f"min_cluster_size={msize} must not exceed n_samples={n}.")
+        self.min_cluster_size_ = float(msize)
+        if (self.covariance_type in ("full", "tied") and self.reduce is not False
+                and (self.reduce is True or n > AUTO_REDUCE_THRESHOLD)
+                and min(self.n_codebook, n) * d * d * 8 > MAX_SCATTER_BYTES):
+            need = min(self.n_codebook, n) * d * d * 8 / 2**30
+            raise MemoryError(
+                f"the codebook's full scatter matrices need {need:.1f} GiB for "
+                f"n_features={d}; use covariance_type='diag', fewer codebook cells, "
+                "or reduce the dimension first (e.g. PCA).")
+
+    def _codebook(self, X):
+        """Weighted codebook: cell means, counts and within-cell scatter."""
+        assign, n_cells = _tsvq_cells(X, self.n_codebook)
+        counts = np.bincount(assign, minlength=n_cells).astype(np.float64)
+        means = np.empty((n_cells, X.shape[1]))
+        for f in range(X.shape[1]):
+            means[:, f] = np.bincount(assign, weights=X[:, f], minlength=n_cells)
+        means /= counts[:, None]
+        scatter = summary_scatter(X, assign, means, n_cells, self.covariance_type)
+        return means, counts, scatter
+
+    @staticmethod
+    def _feature_variances(points, weights, scatter):
+        total = weights.sum()
+        mean = weights @ points / total
+        var = weights @ (points - mean) ** 2
+        if scatter is not None:
+            var = var + (np.diagonal(scatter.sum(axis=0)) if scatter.ndim == 3
+                         else scatter.sum(axis=0))
+        return var / total
+
+    def _grow_tree(self, points, weights, scatter):
+        """Accept validated splits, largest criterion gain first, until none is left."""
+        nodes = []  # dicts, node id = position
+
+        def add(idx, parent, depth):
+            nodes.append({"idx": idx, "parent": parent, "depth": depth, "left": -1,
+                          "right": -1, "gain": np.nan, "agreement": np.nan,
+                          "status": "", "children": None})
+            node = len(nodes) - 1
+            self._evaluate(nodes[node], node, points, weights, scatter)
+            if nodes[node]["status"] == "split":
+                heapq.heappush(heap, (-nodes[node]["gain"], node))
+            return node
+
+        heap = []
+        add(np.arange(points.shape[0]), -1, 0)
+        n_leaves = 1
+        while heap:
+            if self.max_clusters is not None and n_leaves >= self.max_clusters:
+                for _, node in heap:
+                    nodes[node]["status"] = "max_clusters"
+                break
+            _, node = heapq.heappop(heap)
+            info = nodes[node]
+            left_idx, right_idx = info.pop("children")
+            info["left"] = add(left_idx, node, info["depth"] + 1)
+            info["right"] = add(right_idx, node, info["depth"] + 1)
+            n_leaves += 1
+        for info in nodes:
+            if info["status"] == "split" and info["left"] < 0:
+                info["status"] = "max_clusters"
+        # leaves in depth-first order (left before right) become clusters 0, 1, ...
+        members, cluster = [], np.full(len(nodes), -1)
+        stack = [0]
+        while stack:
+            node = stack.pop()
+            if nodes[node]["left"] < 0:
+                cluster[node] = len(members)
+                members.append(nodes[node]["idx"])
+            else:
+                stack.extend([nodes[node]["right"], nodes[node]["left"]])
+        tree = PPPTree(
+            parent=np.array([v["parent"] for v in nodes]),
+            left=np.array([v["left"] for v in nodes]),
+            right=np.array([v["right"] for v in nodes]),
+            size=np.array([weights[v["idx"]].sum() for v in nodes]),
+            depth=np.array([v["depth"] for v in nodes]),
+            gain=np.array([v["gain"] for v in nodes], dtype=np.float64),
+            agreement=np.array([v["agreement"] for v in nodes], dtype=np.float64),
+            status=np.array([v["status"] for v in nodes], dtype=object),
+            cluster=cluster,
+        )
+        return members, tree
+
+    def _evaluate(self, info, node, points, weights, scatter):
+        """Split a node with deterministic 2-means and validate it with mixtures."""
+        idx = info["idx"]
+        w = weights[idx]
+        size = w.sum()
+        if size < 2 * self.min_cluster_size_:
+            info["status"] = "min_cluster_size"
+            return self._report(node, info, size)
+        Xn = np.asarray(points[idx], dtype=np.float64)
+        Sn = None if scatter is None else scatter[idx]
+        side = _two_means(Xn, w)
+        if side is None:
+            info["status"] = "degenerate"
+            return self._report(node, info, size)
+        if min(w[side].sum(), w[~side].sum()) < self.min_cluster_size_:
+            info["status"] = "min_cluster_size"
+            return self._report(node, info, size)
+        d = Xn.shape[1]
+        ct = self.covariance_type
+        one = fit_weighted_mixture(Xn, np.ones((idx.size, 1)), w, scatter=Sn,
+                                   covariance_type=ct, reg_covar=self.reg_covar_,
+                                   max_iter=0)
+        resp = np.column_stack([side, ~side]).astype(np.float64)
+        two = fit_weighted_mixture(Xn, resp, w, scatter=Sn, covariance_type=ct,
+                                   reg_covar=self.reg_covar_, tol=_EM_TOL,
+                                   max_iter=_EM_MAX_ITER)
+        mixture_side = two.resp[:, 0] >= two.resp[:, 1]
+        same = w[mixture_side == side].sum() / size
+        # the penalty counts all points: the gain is then the change of the criterion of
+        # the whole model when this node's component is replaced by two
+        crit1 = information_criterion(one.log_likelihood, n_mixture_parameters(1, d, ct),
+                                      self._n_total, self.criterion)
+        crit2 = information_criterion(two.log_likelihood, n_mixture_parameters(2, d, ct),
+                                      self._n_total, self.criterion)
+        info["gain"] = crit1 - crit2
+        info["agreement"] = max(same, 1.0 - same)
+        if info["gain"] <= 0:
+            info["status"] = "criterion"
+        elif info["agreement"] < self.agreement:
+            info["status"] = "agreement"
+        elif min(w[mixture_side].sum(), w[~mixture_side].sum()) < self.min_cluster_size_:
+            info["status"] = "min_cluster_size"
+        else:
+            info["status"] = "split"
+            # the children are the validated mixture's assignment, which agrees with the
+            # 2-means split on most of the node and draws a better boundary where
+            # clusters of different shapes meet
+            side = mixture_side
+            # the larger child comes first (ties: the lexicographically smaller mean), so
+            # cluster numbering does not depend on the sign of the principal axis
+            keys = [(-w[part].sum(), tuple(w[part] @ Xn[part] / w[part].sum()))
+                    for part in (side, ~side)]
+            first, second = (side, ~side) if keys[0] <= keys[1] else (~side, side)
+            info["children"] = (idx[first], idx[second])
+        return self._report(node, info, size)
+
+    def _report(self, node, info, size):
+        self._log(f"node {node} (depth {info['depth']}, n={size:.0f}): "
+                  f"gain={info['gain']:.4g} agreement={info['agreement']:.3f} "
+                  f"-> {info['status']}")
+
+    def _final_mixture(self, X, points, weights, scatter, members, tree):
+        """Mixture initialised from the leaves, pruned while the criterion improves.
+
+        Each round tries removing every component in turn (the others start from the
+        posterior without it, a short EM run scores the candidate) and keeps the best
+        removal when it lowers the criterion of the whole model.
+        """
+        k = len(members)
+        resp = np.zeros((points.shape[0], k))
+        for c, idx in enumerate(members):
+            resp[idx, c] = 1.0
+        pts = np.asarray(points, dtype=np.float64)
+        fit = self._fit_mixture(pts, weights, scatter, resp, _EM_MAX_ITER)
+        crit = self._criterion(fit)
+        while fit.n_components > 1:
+            # a divisive tree can leave a fragment of a cluster cut off upstream as a leaf
+            # of its own; remove a component when the whole model's criterion improves
+            wlp = weighted_log_prob(pts, fit.weights, fit.means, fit.precisions_cholesky,
+                                    self.covariance_type, weights, scatter)
+            best = None
+            for j in range(fit.n_components):
+                rest = np.delete(wlp, j, axis=1)
+                trial = self._fit_mixture(pts, weights, scatter,
+                                          np.exp(rest - logsumexp(rest, axis=1)[:, None]),
+                                          _PRUNE_MAX_ITER)
+                trial_crit = self._criterion(trial)
+                if best is None or trial_crit < best[0]:
+                    best = (trial_crit, trial)
+            if best[0] >= crit:
+                break
+            self._log(f"final mixture: {fit.n_components - 1} components improve the "
+                      f"criterion by {crit - best[0]:.4g}")
+            fit = self._fit_mixture(pts, weights, scatter, best[1].resp, _EM_MAX_ITER)
+            crit = self._criterion(fit)
+        while True:
+            self._set_params(fit)
+            labels = self._predict_chunked(X)
+            counts = np.bincount(labels, minlength=fit.n_components)
+            if counts.all():
+                break
+            # a component that wins no training point is dropped and the rest refitted
+            resp = fit.resp[:, counts > 0]
+            resp /= np.maximum(resp.sum(axis=1, keepdims=True), np.finfo(float).tiny)
+            fit = self._fit_mixture(pts, weights, scatter, resp, _EM_MAX_ITER)
+        # each leaf belongs to the cluster holding most of its points
+        leaf_ids = np.flatnonzero(tree.cluster >= 0)
+        for leaf in leaf_ids:
+            idx = members[tree.cluster[leaf]]
+            tree.cluster[leaf] = int(np.argmax(weights[idx] @ fit.resp[idx]))
+        self.tree_ = tree
+        self.labels_ = labels
+        self.n_clusters_ = fit.n_components
+        self.n_iter_ = fit.n_iter
+        self.converged_ = fit.converged or fit.n_components == 1
+        return fit
+
+    def _fit_mixture(self, pts, weights, scatter, resp, max_iter):
+        return fit_weighted_mixture(pts, resp, weights, scatter=scatter,
+                                    covariance_type=self.covariance_type,
+                                    reg_covar=self.reg_covar_, tol=_EM_TOL,
+                                    max_iter=max_iter if resp.shape[1] > 1 else 0)
+
+    def _criterion(self, fit):
+        n_params = n_mixture_parameters(fit.n_components, fit.means.shape[1],
+                                        self.covariance_type)
+        return information_criterion(fit.log_likelihood, n_params, self._n_total,
+                                     self.criterion)
+
+    def _set_params(self, fit):
+        self.weights_ = fit.weights
+        self.means_ = fit.means
+        self.covariances_ = fit.covariances
+        self.precisions_cholesky_ = fit.precisions_cholesky
+        self.cluster_centers_ = fit.means.copy()
+
+    # ---------------------------------------------------------------- inference
+    def _weighted_log_prob_chunks(self, X):
+        for s in range(0, X.shape[0], _CHUNK):
+            yield weighted_log_prob(np.asarray(X[s:s + _CHUNK], dtype=np.float64),
+                                    self.weights_, self.means_, self.precisions_cholesky_,
+                                    self.covariance_type)
+
+    def _predict_chunked(self, X):
+        out = [np.argmax(w, axis=1) for w in self._weighted_log_prob_chunks(X)]
+        return np.concatenate(out).astype(np.intp)
+
+    def _validate_new(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+
+    def predict(self, X):
+        """Most probable cluster of each sample under the final mixture.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        return self._predict_chunked(self._validate_new(X))
+
+    def predict_proba(self, X):
+        """Posterior probability of each cluster for each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_clusters)
+        """
+        X = self._validate_new(X)
+        out = []
+        for wlp in self._weighted_log_prob_chunks(X):
+            out.append(np.exp(wlp - logsumexp(wlp, axis=1)[:, None]))
+        return np.concatenate(out)
+
+    def score_samples(self, X):
+        """Log-density of each sample under the final mixture.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_density : ndarray of shape (n_samples,)
+        """
+        X = self._validate_new(X)
+        return np.concatenate([logsumexp(w, axis=1)
+                               for w in self._weighted_log_prob_chunks(X)])
+
+    def score(self, X, y=None):
+        """Average log-likelihood of the samples under the final mixture.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : Ignored
+
+        Returns
+        -------
+        log_likelihood : float
+        """
+        return float(self.score_samples(X).mean())
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        return tags
+
+    def _log(self, message):
+        if self.verbose:
+            print(f"[PPP] {message}")
+
+
+def _tsvq_cells(X, n_cells):
+    """Deterministic vector quantisation: cell label of every row, and the number of cells.
+
+    Tree-structured: the cell with the largest within-cell sum of squares is split by the
+    sign of the projection on its principal axis, until ``n_cells`` cells exist or no
+    cell can be split (ties go to the earlier cell). No random number is drawn, so the
+    codebook, and everything computed from it, is the same on every run. Rows are kept
+    permuted so that every cell is a contiguous block (one reordering per split).
+    """
+    n, d = X.shape
+    Xp = np.array(X, order="C")  # a permuted copy in the input dtype
+    perm = np.arange(n)
+
+    def sse(start, stop):
+        block = Xp[start:stop]
+        centred = block - block.mean(axis=0)
+        return float(np.einsum("ij,ij->", centred, centred))
+
+    cells = [(0, n)]
+    heap = [(-sse(0, n), 0)]
+    n_done = 1
+    while n_done < n_cells and heap:
+        neg_sse, c = heapq.heappop(heap)
+        if neg_sse >= 0:
+            break
+        start, stop = cells[c]
+        block = Xp[start:stop]
+        centred = block - block.mean(axis=0)
+        _, vecs = linalg.eigh(centred.T @ centred, subset_by_index=[d - 1, d - 1])
+        side = centred @ vecs[:, 0] > 0
+        n_side = int(side.sum())
+        if n_side == 0 or n_side == stop - start:
+            continue
+        order = np.argsort(~side, kind="stable")  # the positive side first
+        Xp[start:stop] = block[order]
+        perm[start:stop] = perm[start:stop][order]
+        # the children's sums of squares from the parent's pass
+        sq = np.einsum("ij,ij->i", centred, centred)
+        sum_side = side @ centred
+        sq_side = float(sq[side].sum())
+        shift = float(sum_side @ sum_side)
+        sse_children = (sq_side - shift / n_side,
+                        float(sq.sum()) - sq_side - shift / (stop - start - n_side))
+        mid = start + n_side
+        cells[c] = (start, mid)
+        cells.append((mid, stop))
+        for cell, value in zip((c, len(cells) - 1), sse_children):
+            a, b = cells[cell]
+            if b - a > 1 and value > 0:
+                heapq.heappush(heap, (-value, cell))
+        n_done += 1
+    assign = np.empty(n, dtype=np.intp)
+    for label, (start, stop) in enumerate(sorted(cells)):
+        assign[perm[start:stop]] = label
+    return assign, len(cells)
+
+
+def _two_means(X, w, max_iter=_LLOYD_MAX_ITER):
+    """Deterministic weighted 2-means; returns the boolean side of each row or None.
+
+    Initialised by the sign of the projection on the principal axis (the sign of the axis
+    is irrelevant: only the partition is returned), then Lloyd iterations until the
+    partition no longer changes. Ties go to the ``False`` side.
+    """
+    total = w.sum()
+    mean = w @ X / total
+    centred = X - mean
+    cov = (centred * w[:, None]).T @ centred / total
+    if not np.isfinite(cov).all() or np.trace(cov) <= 0:
+        return None
+    _, vecs = linalg.eigh(cov, subset_by_index=[X.shape[1] - 1, X.shape[1] - 1])
+    side = centred @ vecs[:, 0] > 0
+    for _ in range(max_iter):
+        if side.all() or not side.any():
+            return None
+        c1 = w[side] @ X[side] / w[side].sum()
+        c0 = w[~side] @ X[~side] / w[~side].sum()
+        d1 = ((X - c1) ** 2).sum(axis=1)
+        d0 = ((X - c0) ** 2).sum(axis=1)
+        new = d1 < d0
+        if np.array_equal(new, side):
+            break
+        side = new
+    if side.all() or not side.any():
+        return None
+    return side

@@ -1,0 +1,343 @@
+"""Tests of PPP (clusterkit._ppp) and the weighted Gaussian-mixture EM (clusterkit._gmm)."""
+import doctest
+import io
+from contextlib import redirect_stdout
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.special import logsumexp
+from scipy.cluster.hierarchy import is_valid_linkage
+from sklearn.cluster import KMeans
+from sklearn.datasets import make_blobs
+from sklearn.metrics import adjusted_rand_score
+from sklearn.mixture import GaussianMixture
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import clusterkit._ppp
+from clusterkit import PPP
+from clusterkit._gmm import (
+    COVARIANCE_TYPES,
+    compute_precisions_cholesky,
+    estimate_parameters,
+    fit_weighted_mixture,
+    summary_scatter,
+    weighted_log_prob,
+)
+
+
+def separated_blobs(n=1500, centers=4, d=3, seed=0):
+    """Blobs far apart relative to their spread (true clusters no method can miss)."""
+    rng = np.random.RandomState(seed)
+    means = rng.uniform(-30, 30, size=(centers, d))
+    return make_blobs(n, centers=means, cluster_std=1.0, random_state=seed)
+
+
+# --------------------------------------------------------------------- scikit-learn API
+@parametrize_with_checks([PPP()])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def test_docstring_examples():
+    result = doctest.testmod(clusterkit._ppp, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
+
+
+# --------------------------------------------------------------------- repeatability
+def test_same_labels_for_any_random_state_direct():
+    X, _ = separated_blobs(n=1200, centers=5, d=4, seed=1)
+    ref = PPP(random_state=0).fit(X).labels_
+    for seed in range(1, 20):
+        np.testing.assert_array_equal(PPP(random_state=seed).fit(X).labels_, ref)
+
+
+def test_same_labels_for_any_random_state_with_codebook():
+    X, y = separated_blobs(n=4000, centers=5, d=4, seed=2)
+    ref = PPP(reduce=True, n_codebook=150, random_state=0).fit(X)
+    assert ref.reduced_ and ref.n_clusters_ == 5
+    for seed in range(1, 20):
+        ppp = PPP(reduce=True, n_codebook=150, random_state=seed).fit(X)
+        np.testing.assert_array_equal(ppp.labels_, ref.labels_)
+        np.testing.assert_array_equal(ppp.codebook_, ref.codebook_)
+    assert adjusted_rand_score(y, ref.labels_) == 1.0
+
+
+@pytest.mark.parametrize("reduce", [False, True])
+def test_row_order_does_not_change_the_partition(reduce):
+    X, y = separated_blobs(n=3000, centers=5, d=3, seed=13)
+    perm = np.random.RandomState(0).permutation(len(X))
+    a = PPP(reduce=reduce, n_codebook=200).fit(X)
+    b = PPP(reduce=reduce, n_codebook=200).fit(X[perm])
+    assert a.n_clusters_ == b.n_clusters_ == 5
+    assert adjusted_rand_score(a.labels_[perm], b.labels_) == 1.0
+    if reduce:
+        np.testing.assert_array_equal(np.sort(a.codebook_weights_),
+                                      np.sort(b.codebook_weights_))
+
+
+def test_codebook_and_direct_paths_agree():
+    X, y = separated_blobs(n=3000, centers=6, d=3, seed=3)
+    direct = PPP(reduce=False).fit(X)
+    reduced = PPP(reduce=True, n_codebook=200, random_state=0).fit(X)
+    assert not direct.reduced_ and reduced.reduced_
+    assert direct.n_clusters_ == reduced.n_clusters_ == 6
+    assert adjusted_rand_score(direct.labels_, reduced.labels_) == 1.0
+    np.testing.assert_allclose(np.sort(direct.weights_), np.sort(reduced.weights_))
+
+
+# --------------------------------------------------------------------- number of clusters
+@pytest.mark.parametrize("centers, d, seed", [(2, 2, 0), (3, 5, 1), (6, 2, 2), (8, 10, 3)])
+def test_separated_blobs_give_the_true_number_of_clusters(centers, d, seed):
+    X, y = separated_blobs(n=250 * centers, centers=centers, d=d, seed=seed)
+    ppp = PPP().fit(X)
+    assert ppp.n_clusters_ == centers
+    assert adjusted_rand_score(y, ppp.labels_) == 1.0
+
+
+def test_fragments_cut_off_upstream_do_not_become_clusters():
+    # overlapping blobs: an early split cuts a few points off a blob, and they form a
+    # leaf of their own; the final mixture must not keep them as a 7th cluster
+    centers = np.random.RandomState(4).uniform(-8, 8, size=(6, 4))
+    X, y = make_blobs(2400, centers=centers, cluster_std=1.5, random_state=4)
+    ppp = PPP().fit(X)
+    assert (ppp.tree_.left < 0).sum() == 7  # the tree has the fragment as a leaf
+    assert ppp.n_clusters_ == 6
+    assert adjusted_rand_score(y, ppp.labels_) > 0.99
+    assert sorted(set(ppp.tree_.cluster[ppp.tree_.leaves])) == list(range(6))
+    assert is_valid_linkage(ppp.tree_.to_linkage())
+
+
+@pytest.mark.parametrize("d", [1, 2, 6])
+def test_one_gaussian_gives_one_cluster(d):
+    rng = np.random.RandomState(d)
+    A = rng.normal(size=(d, d)) + 3 * np.eye(d)  # correlated, elongated
+    X = rng.normal(size=(3000, d)) @ A
+    ppp = PPP().fit(X)
+    assert ppp.n_clusters_ == 1
+    assert np.all(ppp.labels_ == 0)
+    np.testing.assert_allclose(ppp.means_[0], X.mean(axis=0))
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_covariance_types_find_blobs(covariance_type):
+    X, y = separated_blobs(n=900, centers=3, d=3, seed=4)
+    ppp = PPP(covariance_type=covariance_type).fit(X)
+    assert adjusted_rand_score(y, ppp.labels_) == 1.0
+
+
+def test_max_clusters_keeps_the_largest_gains():
+    X, y = separated_blobs(n=1500, centers=6, d=2, seed=5)
+    full = PPP().fit(X)
+    capped = PPP(max_clusters=3).fit(X)
+    assert full.n_clusters_ == 6 and capped.n_clusters_ == 3
+    root_gain = full.tree_.gain[0]
+    assert capped.tree_.gain[0] == root_gain
+    assert "max_clusters" in set(capped.tree_.status)
+
+
+# --------------------------------------------------------------------- fitted model
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_fitted_model_is_consistent():
+    X, y = separated_blobs(n=1000, centers=4, d=3, seed=6)
+    ppp = PPP().fit(X)
+    k = ppp.n_clusters_
+    np.testing.assert_array_equal(ppp.predict(X), ppp.labels_)
+    proba = ppp.predict_proba(X)
+    assert proba.shape == (len(X), k)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(proba.argmax(axis=1), ppp.labels_)
+    assert ppp.means_.shape == ppp.cluster_centers_.shape == (k, 3)
+    assert ppp.covariances_.shape == (k, 3, 3)
+    np.testing.assert_allclose(ppp.weights_.sum(), 1.0)
+    gm = GaussianMixture(k, covariance_type="full", means_init=ppp.means_,
+                         weights_init=ppp.weights_, precisions_init=np.linalg.inv(
+                             ppp.covariances_), max_iter=1).fit(X)
+    np.testing.assert_allclose(ppp.score(X), gm.score(X), rtol=1e-3)
+
+
+def test_tree_records_splits_and_converts_to_linkage():
+    X, y = separated_blobs(n=1200, centers=5, d=2, seed=7)
+    ppp = PPP().fit(X)
+    tree = ppp.tree_
+    split = tree.left >= 0
+    assert split.sum() == ppp.n_clusters_ - 1
+    assert np.all(tree.gain[split] > 0)
+    assert np.all(tree.agreement[split] >= ppp.agreement)
+    children = tree.size[tree.left[split]] + tree.size[tree.right[split]]
+    np.testing.assert_array_equal(tree.size[split], children)
+    assert tree.size[0] == len(X)
+    np.testing.assert_array_equal(np.sort(tree.cluster[tree.leaves]), np.arange(5))
+    Z = tree.to_linkage()
+    assert Z.shape == (4, 4) and is_valid_linkage(Z)
+    assert np.all(np.diff(Z[:, 2]) >= 0)
+    assert Z[-1, 3] == 5
+    assert len(tree.splits()) == 4
+
+
+def test_float32_input_gives_the_same_partition():
+    X, y = separated_blobs(n=900, centers=3, d=3, seed=8)
+    a = PPP().fit(X).labels_
+    b = PPP().fit(X.astype(np.float32)).labels_
+    np.testing.assert_array_equal(a, b)
+
+
+def test_verbose_prints_progress():
+    X, _ = separated_blobs(n=300, centers=2, d=2, seed=9)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        PPP(verbose=1).fit(X)
+    assert "[PPP] node 0" in out.getvalue() and "2 clusters" in out.getvalue()
+
+
+# --------------------------------------------------------------------- bad input
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_input_is_refused(bad):
+    X, _ = separated_blobs(n=100, centers=2, d=2)
+    X[3, 1] = bad
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        PPP().fit(X)
+
+
+def test_fewer_than_two_samples_is_refused():
+    with pytest.raises(ValueError, match="minimum of 2"):
+        PPP().fit([[1.0, 2.0]])
+
+
+def test_single_distinct_point_gives_one_cluster():
+    X = np.ones((50, 3))
+    ppp = PPP().fit(X)
+    assert ppp.n_clusters_ == 1 and np.all(ppp.labels_ == 0)
+    assert np.all(np.isfinite(ppp.covariances_))
+    assert ppp.tree_.status[0] == "degenerate"
+
+
+def test_constant_features_are_regularised():
+    X, y = separated_blobs(n=900, centers=3, d=2, seed=10)
+    X = np.column_stack([X, np.full(len(X), 7.0), np.zeros(len(X))])
+    ppp = PPP().fit(X)
+    assert adjusted_rand_score(y, ppp.labels_) == 1.0
+    assert np.all(np.isfinite(ppp.score_samples(X)))
+
+
+@pytest.mark.parametrize("value, error", [(0, ValueError), (0.0, ValueError),
+                                          (1.5, ValueError), (-3, ValueError),
+                                          (10_000, ValueError), ("big", ValueError)])
+def test_min_cluster_size_out_of_range(value, error):
+    X, _ = separated_blobs(n=100, centers=2, d=2)
+    with pytest.raises(error, match="min_cluster_size"):
+        PPP(min_cluster_size=value).fit(X)
+
+
+def test_min_cluster_size_fraction_and_count_are_the_same():
+    X, _ = separated_blobs(n=1000, centers=4, d=2, seed=11)
+    a = PPP(min_cluster_size=0.3).fit(X)
+    b = PPP(min_cluster_size=300).fit(X)
+    assert a.min_cluster_size_ == b.min_cluster_size_ == 300
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+    assert a.n_clusters_ < 4  # blobs of ~250 points cannot be separated any more
+
+
+@pytest.mark.parametrize("make_sparse", [sp.csr_matrix, sp.csr_array])
+def test_sparse_input_is_refused_with_a_clear_error(make_sparse):
+    X, _ = separated_blobs(n=100, centers=2, d=2)
+    with pytest.raises(TypeError, match="[Ss]parse"):
+        PPP().fit(make_sparse(X))
+
+
+def test_n_codebook_larger_than_n_uses_the_data():
+    X, _ = separated_blobs(n=300, centers=3, d=2, seed=12)
+    with pytest.warns(UserWarning, match="n_codebook"):
+        ppp = PPP(reduce=True, n_codebook=500).fit(X)
+    assert not ppp.reduced_ and ppp.codebook_ is None
+    np.testing.assert_array_equal(ppp.labels_, PPP(reduce=False).fit(X).labels_)
+
+
+def test_codebook_too_large_for_full_scatter_raises_before_work():
+    X = np.random.RandomState(0).normal(size=(1500, 400))
+    with pytest.raises(MemoryError, match="GiB.*diag"):
+        PPP(reduce=True, n_codebook=1000).fit(X)
+
+
+def test_float32_codebook_path():
+    X, y = separated_blobs(n=3000, centers=4, d=3, seed=14)
+    ppp = PPP(reduce=True, n_codebook=200).fit(X.astype(np.float32))
+    assert ppp.reduced_ and ppp.n_clusters_ == 4
+    assert adjusted_rand_score(y, ppp.labels_) == 1.0
+
+
+# --------------------------------------------------------------------- weighted EM
+def _hard_resp(labels, k):
+    return np.eye(k)[labels]
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_weighted_em_with_integer_weights_equals_duplicated_rows(covariance_type):
+    X, y = make_blobs(200, n_features=3, centers=3, cluster_std=2.5, random_state=0)
+    w = np.random.RandomState(0).randint(1, 5, size=len(X))
+    resp = _hard_resp(y, 3)
+    a = fit_weighted_mixture(X, resp, w, covariance_type=covariance_type, tol=1e-12,
+                             max_iter=30)
+    b = fit_weighted_mixture(np.repeat(X, w, axis=0), np.repeat(resp, w, axis=0),
+                             covariance_type=covariance_type, tol=1e-12, max_iter=30)
+    np.testing.assert_allclose(a.means, b.means, rtol=1e-10)
+    np.testing.assert_allclose(a.covariances, b.covariances, rtol=1e-10)
+    np.testing.assert_allclose(a.weights, b.weights, rtol=1e-10)
+    np.testing.assert_allclose(a.log_likelihood, b.log_likelihood, rtol=1e-10)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_unweighted_em_matches_scikit_learn(covariance_type):
+    X, y = make_blobs(300, n_features=3, centers=3, cluster_std=2.5, random_state=1)
+    resp = _hard_resp(y, 3)
+    ours = fit_weighted_mixture(X, resp, covariance_type=covariance_type, tol=1e-12,
+                                max_iter=20)
+    pi, mu, cov = estimate_parameters(X, resp, np.ones(len(X)), None, 1e-6, covariance_type)
+    L = compute_precisions_cholesky(cov, covariance_type, 1e-6)
+    if covariance_type == "full":
+        prec = np.einsum("kab,kcb->kac", L, L)
+    elif covariance_type == "tied":
+        prec = L @ L.T
+    else:
+        prec = L ** 2
+    gm = GaussianMixture(3, covariance_type=covariance_type, weights_init=pi, means_init=mu,
+                         precisions_init=prec, tol=1e-12, max_iter=20).fit(X)
+    np.testing.assert_allclose(ours.means, gm.means_, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(ours.covariances, gm.covariances_, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(ours.log_likelihood, gm.score(X) * len(X), rtol=1e-10)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_codebook_statistics_give_the_exact_one_component_fit(covariance_type):
+    X, _ = make_blobs(500, n_features=4, centers=3, random_state=2)
+    cells = KMeans(40, n_init=1, random_state=0).fit_predict(X)
+    counts = np.bincount(cells).astype(float)
+    means = np.stack([X[cells == j].mean(axis=0) for j in range(40)])
+    scatter = summary_scatter(X, cells, means, 40, covariance_type)
+    a = fit_weighted_mixture(means, np.ones((40, 1)), counts, scatter=scatter,
+                             covariance_type=covariance_type, max_iter=0)
+    b = fit_weighted_mixture(X, np.ones((len(X), 1)), covariance_type=covariance_type,
+                             max_iter=0)
+    np.testing.assert_allclose(a.covariances, b.covariances, rtol=1e-10)
+    np.testing.assert_allclose(a.log_likelihood, b.log_likelihood, rtol=1e-10)
+
+
+def test_codebook_em_likelihood_is_a_lower_bound_that_increases():
+    X, y = make_blobs(600, n_features=2, centers=3, cluster_std=2.0, random_state=3)
+    cells = KMeans(60, n_init=1, random_state=0).fit_predict(X)
+    counts = np.bincount(cells).astype(float)
+    means = np.stack([X[cells == j].mean(axis=0) for j in range(60)])
+    scatter = summary_scatter(X, cells, means, 60, "full")
+    resp = _hard_resp(np.array([np.bincount(y[cells == j], minlength=3).argmax()
+                                for j in range(60)]), 3)
+    previous = -np.inf
+    for n_iter in range(0, 12, 3):
+        fit = fit_weighted_mixture(means, resp, counts, scatter=scatter, tol=0,
+                                   max_iter=n_iter)
+        assert fit.log_likelihood >= previous - 1e-9
+        previous = fit.log_likelihood
+    # the points' own log-likelihood at the fitted parameters is at least the bound
+    exact_ll = logsumexp(weighted_log_prob(X, fit.weights, fit.means,
+                                           fit.precisions_cholesky, "full"), axis=1).sum()
+    assert fit.log_likelihood <= exact_ll + 1e-9

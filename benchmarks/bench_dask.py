@@ -87,6 +87,27 @@ def main():
     rows.append((f"CLARA in memory (keep_best, default), {n_sub:.0e}", f"{t_kb:.1f}",
                  f"{mem_kb.inertia_:.6g}", f"{mem_kb.inertia_ / n_sub:.4f}",
                  f"gap {sub.inertia_ / mem_kb.inertia_ - 1:+.2%}", ""))
+    from clusterkit import PPP
+    from clusterkit.dask import DaskPPP
+    from sklearn.metrics import adjusted_rand_score
+    t = time.perf_counter()
+    pbig = DaskPPP().fit(X)
+    t_pbig = time.perf_counter() - t
+    worker_peaks = client.run(_peak_rss_mib)
+    rows.append((f"DaskPPP, n = {args.n:.0e}", f"{t_pbig:.1f}", f"{pbig.n_clusters_} clusters",
+                 "", f"{_peak_rss_mib():.0f}",
+                 " / ".join(f"{v:.0f}" for v in worker_peaks.values())))
+    t = time.perf_counter()
+    psub = DaskPPP().fit(Xs)
+    t_psub = time.perf_counter() - t
+    t = time.perf_counter()
+    pmem = PPP().fit(Xm)
+    t_pmem = time.perf_counter() - t
+    ari = adjusted_rand_score(psub.labels_.compute(), pmem.labels_)
+    rows.append((f"DaskPPP, first {n_sub:.0e} rows", f"{t_psub:.1f}",
+                 f"{psub.n_clusters_} clusters", "", f"ARI vs in-memory PPP {ari:.4f}", ""))
+    rows.append((f"PPP in memory, {n_sub:.0e}", f"{t_pmem:.1f}", f"{pmem.n_clusters_} clusters",
+                 "", "", ""))
     print(f"DaskCLARA, d = 10, k = {args.k}, LocalCluster({args.workers} workers x 1 thread), "
           f"chunks of {args.chunk_rows} rows")
     table(["run", "time s", "loss", "mean distance", "client peak RSS MiB / note",

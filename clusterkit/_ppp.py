@@ -339,7 +339,10 @@ class PPP(ClusterMixin, BaseEstimator):
                       f"{time.perf_counter() - t0:.2f} s")
         else:
             points, weights, scatter = X, np.ones(n), None
+        return self._fit_summary(X, points, weights, scatter, use_codebook, t0)
 
+    def _fit_summary(self, X, points, weights, scatter, use_codebook, t0):
+        """Everything after the (optional) reduction: tree, final mixture, labels of X."""
         variances = self._feature_variances(points, weights, scatter)
         positive = variances[variances > 0]
         self.reg_covar_ = 1e-6 * np.median(positive) if positive.size else 1e-6
@@ -372,14 +375,7 @@ class PPP(ClusterMixin, BaseEstimator):
 
     def _codebook(self, X):
         """Weighted codebook: cell means, counts and within-cell scatter."""
-        assign, n_cells = _tsvq_cells(X, self.n_codebook)
-        counts = np.bincount(assign, minlength=n_cells).astype(np.float64)
-        means = np.empty((n_cells, X.shape[1]))
-        for f in range(X.shape[1]):
-            means[:, f] = np.bincount(assign, weights=X[:, f], minlength=n_cells)
-        means /= counts[:, None]
-        scatter = summary_scatter(X, assign, means, n_cells, self.covariance_type)
-        return means, counts, scatter
+        return build_codebook(X, self.n_codebook, self.covariance_type)
 
     @staticmethod
     def _feature_variances(points, weights, scatter):
@@ -542,8 +538,7 @@ class PPP(ClusterMixin, BaseEstimator):
             crit = self._criterion(fit)
         while True:
             self._set_params(fit)
-            labels = self._predict_chunked(X)
-            counts = np.bincount(labels, minlength=fit.n_components)
+            labels, counts = self._label_training_data(X, fit.n_components)
             if counts.all():
                 break
             # a component that wins no training point is dropped and the rest refitted
@@ -561,6 +556,11 @@ class PPP(ClusterMixin, BaseEstimator):
         self.n_iter_ = fit.n_iter
         self.converged_ = fit.converged or fit.n_components == 1
         return fit
+
+    def _label_training_data(self, X, n_components):
+        """Labels of the training data and the number of points per component."""
+        labels = self._predict_chunked(X)
+        return labels, np.bincount(labels, minlength=n_components)
 
     def _fit_mixture(self, pts, weights, scatter, resp, max_iter):
         return fit_weighted_mixture(pts, resp, weights, scatter=scatter,
@@ -663,6 +663,73 @@ class PPP(ClusterMixin, BaseEstimator):
     def _log(self, message):
         if self.verbose:
             print(f"[PPP] {message}")
+
+
+def build_codebook(X, n_cells, covariance_type):
+    """Weighted codebook of X: cell means, counts and within-cell scatter (TSVQ cells)."""
+    assign, n_cells = _tsvq_cells(X, n_cells)
+    counts = np.bincount(assign, minlength=n_cells).astype(np.float64)
+    means = np.empty((n_cells, X.shape[1]))
+    for f in range(X.shape[1]):
+        means[:, f] = np.bincount(assign, weights=X[:, f], minlength=n_cells)
+    means /= counts[:, None]
+    scatter = summary_scatter(X, assign, means, n_cells, covariance_type)
+    return means, counts, scatter
+
+
+def merge_codebooks(means, counts, scatter, n_cells):
+    """Reduce a set of codebook cells (e.g. the union of per-chunk codebooks) to at most
+    ``n_cells`` cells with the same tree-structured rule as :func:`_tsvq_cells`.
+
+    A group of cells is split by the sign of the projection of its cell means on the
+    principal axis of the group's total scatter (within-cell plus between-cell); cells are
+    never divided. Counts, means and scatter of the merged cells are exact (the scatter by
+    the parallel-axis theorem), so the result summarises the points as faithfully as the
+    cells it is built from. ``scatter`` is (m, d, d) or its (m, d) diagonal.
+    """
+    means = np.asarray(means, dtype=np.float64)
+    counts = np.asarray(counts, dtype=np.float64)
+    full = scatter.ndim == 3
+
+    def summary(idx):
+        c = counts[idx]
+        total = c.sum()
+        mean = c @ means[idx] / total
+        diff = means[idx] - mean
+        if full:
+            scat = scatter[idx].sum(axis=0) + (diff * c[:, None]).T @ diff
+            sse = float(np.trace(scat))
+        else:
+            scat = scatter[idx].sum(axis=0) + c @ diff ** 2
+            sse = float(scat.sum())
+        return total, mean, scat, sse
+
+    groups = [np.arange(len(counts))]
+    heap = [(-summary(groups[0])[3], 0)]
+    while len(groups) < n_cells and heap:
+        neg_sse, g = heapq.heappop(heap)
+        idx = groups[g]
+        if idx.size < 2 or neg_sse >= 0:
+            continue
+        total, mean, scat, _ = summary(idx)
+        diff = means[idx] - mean
+        between = (diff * counts[idx][:, None]).T @ diff
+        axis_scatter = scat if full else between + np.diag(scat - np.diag(between))
+        d = means.shape[1]
+        _, vecs = linalg.eigh(axis_scatter, subset_by_index=[d - 1, d - 1])
+        side = diff @ vecs[:, 0] > 0
+        if side.all() or not side.any():
+            continue
+        groups[g] = idx[~side]
+        groups.append(idx[side])
+        heapq.heappush(heap, (-summary(groups[g])[3], g))
+        heapq.heappush(heap, (-summary(groups[-1])[3], len(groups) - 1))
+    out_counts = np.empty(len(groups))
+    out_means = np.empty((len(groups), means.shape[1]))
+    out_scatter = np.empty((len(groups),) + scatter.shape[1:])
+    for g, idx in enumerate(groups):
+        out_counts[g], out_means[g], out_scatter[g], _ = summary(idx)
+    return out_means, out_counts, out_scatter
 
 
 def _tsvq_cells(X, n_cells):

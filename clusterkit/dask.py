@@ -1,4 +1,4 @@
-"""Scale-out on Dask: CLARA for data that no longer fits one machine.
+"""Scale-out on Dask: CLARA and PPP for data that no longer fits one machine.
 
 Dask is imported lazily: ``import clusterkit`` never needs it, and using this module
 without it raises an ImportError naming the extra to install
@@ -23,9 +23,10 @@ from ._clara import (
 )
 from ._kmedoids import INITS
 from ._medoid_base import CHUNK_BYTES, _MedoidEstimator, nearest_medoid
+from ._ppp import AUTO_REDUCE_THRESHOLD, PPP, build_codebook, merge_codebooks
 from ._utils._validation import check_n_clusters
 
-__all__ = ["DaskCLARA"]
+__all__ = ["DaskCLARA", "DaskPPP"]
 
 
 def _import_dask():
@@ -319,3 +320,123 @@ def _cluster_one(Xs, k, method, init, max_iter, seed, metric, metric_params):
     """One sample's clustering (a Dask task): local medoid positions."""
     Ds = sample_dissimilarity(Xs, metric, metric_params)
     return cluster_sample(Ds, None, k, method, init, max_iter, seed, 1).medoids
+
+
+def _chunk_codebook(block, n_cells, covariance_type):
+    block = np.asarray(block)
+    if not np.all(np.isfinite(block)):
+        raise ValueError("Input X contains NaN or infinity.")
+    return build_codebook(block, min(n_cells, block.shape[0]), covariance_type)
+
+
+class DaskPPP(PPP):
+    """PPP on a Dask array: the codebook is built chunk by chunk, the rest is PPP.
+
+    Every chunk summarises its rows by a tree-structured codebook (cell counts, means and
+    within-cell scatter, as :class:`clusterkit.PPP` does on the whole data); the client
+    merges the chunks' cells into ``n_codebook`` cells with the same splitting rule (cells
+    are never divided, so counts, means and scatter stay exact) and runs PPP's splitting,
+    validation and final mixture on that codebook unchanged. ``labels_`` stays a lazy dask
+    array; ``predict`` and friends work on NumPy or dask input.
+
+    Data with at most 20 000 rows (and ``reduce=False``) is gathered and fitted exactly as
+    :class:`clusterkit.PPP` does, so both give the same result there; above that, the
+    two-level codebook differs from the in-memory one cell by cell, and the partitions
+    agree on clearly separated clusters (see the tests).
+
+    Parameters are those of :class:`clusterkit.PPP`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dask.array as da
+    >>> from sklearn.datasets import make_blobs
+    >>> from clusterkit.dask import DaskPPP
+    >>> X, _ = make_blobs(30000, centers=3, random_state=0)
+    >>> ppp = DaskPPP().fit(da.from_array(X, chunks=10000))
+    >>> ppp.n_clusters_
+    3
+    """
+
+    def fit(self, X, y=None):
+        """Find the clusters of a dask array (or a NumPy array, which is chunked).
+
+        Parameters
+        ----------
+        X : dask.array.Array or array-like of shape (n_samples, n_features)
+        y : Ignored
+
+        Returns
+        -------
+        self : DaskPPP
+        """
+        dask, da = _import_dask()
+        if not isinstance(X, da.Array):
+            if hasattr(X, "tocsr"):
+                raise TypeError("DaskPPP takes dense data (a dask array or a NumPy array).")
+            X = np.asarray(X)
+            X = da.from_array(X, chunks=(max(1, min(len(X), 100_000)), -1))
+        if X.ndim != 2:
+            raise ValueError(f"X must be 2-D, got {X.ndim} dimension(s).")
+        if X.dtype not in (np.float32, np.float64):
+            X = X.astype(np.float64)
+        if X.numblocks[1] != 1:
+            X = X.rechunk({1: -1})
+        n, d = X.shape
+        use_codebook = self.reduce is True or (self.reduce == "auto"
+                                               and n > AUTO_REDUCE_THRESHOLD)
+        if not use_codebook or self.n_codebook >= n:
+            # small data: gather it and fit exactly as in memory
+            PPP.fit(self, X.compute())
+            return self
+        self._validate_params()
+        if n < 2:
+            raise ValueError(f"PPP needs at least 2 samples, got {n}.")
+        self.n_features_in_ = d
+        self._check_data_params(n, d)
+        t0 = time.perf_counter()
+        # each chunk gets about twice its share of the final cells
+        parts = [dask.delayed(_chunk_codebook, pure=True)(
+                     blk, max(2, int(np.ceil(2 * self.n_codebook * rows / n))),
+                     self.covariance_type)
+                 for blk, rows in zip(X.to_delayed().ravel(), X.chunks[0])]
+        (parts,) = dask.compute(parts)
+        means = np.concatenate([p[0] for p in parts])
+        counts = np.concatenate([p[1] for p in parts])
+        scatter = np.concatenate([p[2] for p in parts])
+        points, weights, scatter = merge_codebooks(means, counts, scatter, self.n_codebook)
+        self._log(f"codebook of {points.shape[0]} cells from {len(parts)} chunks in "
+                  f"{time.perf_counter() - t0:.2f} s")
+        return self._fit_summary(X, points, weights, scatter, True, t0)
+
+    def _label_training_data(self, X, n_components):
+        _, da = _import_dask()
+        if not isinstance(X, da.Array):
+            return super()._label_training_data(X, n_components)
+        labels = X.map_blocks(_ppp_block_labels, self, dtype=np.intp, drop_axis=1)
+        counts = da.bincount(labels, minlength=n_components).compute()
+        return labels, counts
+
+    def _lazy(self, X, fn, **kw):
+        _, da = _import_dask()
+        if isinstance(X, da.Array):
+            return X.map_blocks(fn, self, **kw)
+        return None
+
+    def predict(self, X):
+        """Most probable cluster of each sample (lazy for dask input).
+
+        Parameters
+        ----------
+        X : dask.array.Array or array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : dask.array.Array or ndarray of shape (n_samples,)
+        """
+        out = self._lazy(X, _ppp_block_labels, dtype=np.intp, drop_axis=1)
+        return super().predict(X) if out is None else out
+
+
+def _ppp_block_labels(block, est):
+    return PPP.predict(est, np.asarray(block))

@@ -139,3 +139,44 @@ def test_core_never_imports_dask_and_the_error_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "dask", None)
     with pytest.raises(ImportError, match=r"clusterkit\[dask\]"):
         ckdask._import_dask()
+
+
+# ---------------------------------------------------------------------------------------
+# PPP on Dask
+# ---------------------------------------------------------------------------------------
+
+from sklearn.metrics import adjusted_rand_score  # noqa: E402
+
+from clusterkit import PPP  # noqa: E402
+from clusterkit.dask import DaskPPP  # noqa: E402
+
+
+def test_daskppp_equals_ppp_where_both_fit_directly():
+    X, _ = make_blobs(3000, n_features=3, centers=4, random_state=1)
+    with dask.config.set(scheduler="threads"):
+        a = DaskPPP().fit(da.from_array(X, chunks=700))
+    b = PPP().fit(X)
+    assert a.n_clusters_ == b.n_clusters_
+    np.testing.assert_array_equal(np.asarray(a.labels_), b.labels_)
+    np.testing.assert_allclose(a.means_, b.means_)
+
+
+def test_daskppp_codebook_over_chunks_finds_the_same_partition(monkeypatch):
+    X, y = make_blobs(50000, n_features=4, centers=5, cluster_std=0.5, random_state=2)
+    b = PPP().fit(X)  # in memory, with its own codebook (n > 20 000)
+
+    def forbidden(self, *a, **kw):
+        raise AssertionError("the whole dask array was converted to NumPy")
+
+    monkeypatch.setattr(da.Array, "__array__", forbidden)
+    with dask.config.set(scheduler="threads"):
+        a = DaskPPP(random_state=0).fit(da.from_array(X, chunks=12000))
+        assert isinstance(a.labels_, da.Array)
+        labels = a.labels_.compute()
+        again = DaskPPP(random_state=7).fit(da.from_array(X, chunks=12000))
+        assert (again.labels_.compute() == labels).all()  # no randomness anywhere
+    assert a.reduced_ and a.codebook_weights_.sum() == len(X)
+    assert a.n_clusters_ == b.n_clusters_ == 5
+    assert adjusted_rand_score(labels, b.labels_) == 1.0
+    monkeypatch.undo()
+    np.testing.assert_array_equal(a.predict(X), labels)

@@ -24,11 +24,18 @@ from ._utils._validation import (
 _METRICS = [StrOptions(set(_VALID_METRICS) | {"precomputed"}), callable]
 
 
-def _medoid_gram(X, medoids, metric, metric_params, precomputed):
-    """k x k distances between the medoids (for the coincident-medoid warning)."""
-    if precomputed:
-        return np.asarray(X)[np.ix_(medoids, medoids)]
-    return pairwise_distances(X[medoids], metric=metric, **(metric_params or {}))
+class _SearchEstimator(_MedoidEstimator):
+    """CLARA and CLARANS keep the best of several searches; this stores it."""
+
+    def _set_best(self, X, best):
+        med = best["medoids"]
+        if self._precomputed():
+            gram = np.asarray(X)[np.ix_(med, med)]
+        else:
+            gram = pairwise_distances(X[med], metric=self.metric,
+                                      **(self.metric_params or {}))
+        warn_if_coincident_medoids(gram, np.arange(len(med)))
+        self._set_fitted(X, med, best["labels"], best["loss"])
 
 
 def sample_dissimilarity(Xs, metric, metric_params):
@@ -72,7 +79,7 @@ def default_sample_size(method, n, k, n_sampling):
     return int(n_sampling)
 
 
-class CLARA(_MedoidEstimator):
+class CLARA(_SearchEstimator):
     """CLARA, FastCLARA and FasterCLARA: k-medoids on samples, judged on all the data.
 
     Each of ``n_sampling_iter`` samples of ``n_sampling`` objects is clustered with a
@@ -259,10 +266,7 @@ class CLARA(_MedoidEstimator):
             self._log(f"sample {it + 1}/{self.n_sampling_iter}: {s} objects, loss on all "
                       f"{n} = {loss:.6g}{' (best)' if best['it'] == it else ''}", t1)
 
-        warn_if_coincident_medoids(
-            _medoid_gram(X, best["medoids"], self.metric, self.metric_params,
-                         self._precomputed()), np.arange(k))
-        self._set_fitted(X, best["medoids"], best["labels"], best["loss"])
+        self._set_best(X, best)
         self.sample_losses_ = np.array(losses)
         self.best_sample_ = best["it"]
         self.sample_indices_ = best["rows"]
@@ -328,7 +332,7 @@ class _RowSource:
         return out
 
 
-class CLARANS(_MedoidEstimator):
+class CLARANS(_SearchEstimator):
     """CLARANS and FastCLARANS: randomized search for k-medoids, no n x n matrix needed.
 
     From ``numlocal`` random starts, repeatedly try a random swap and do it if it lowers
@@ -485,10 +489,7 @@ feature_names_in_ :
             self._log(f"restart {restart + 1}/{self.numlocal}: loss {td:.6g}, {tries} tries, "
                       f"{swaps} swaps", t1)
 
-        warn_if_coincident_medoids(
-            _medoid_gram(X, best["medoids"], self.metric, self.metric_params,
-                         self._precomputed()), np.arange(k))
-        self._set_fitted(X, best["medoids"], best["labels"], best["loss"])
+        self._set_best(X, best)
         self.local_losses_ = np.array(local_losses)
         self.n_iter_ = best["tries"]
         self.n_swaps_ = best["swaps"]

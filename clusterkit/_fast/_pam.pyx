@@ -593,6 +593,21 @@ cdef int _full_scan(const floating[:, ::1] D, _State st, const double* w,
     return 0
 
 
+cdef bint _do_best_swap(const floating[:, ::1] D, _State st, const double* w,
+                        const double* change, const intp_t* slot, double eps,
+                        double* td) noexcept nogil:
+    """Execute the best of all candidates' swaps (lowest candidate on ties) if it improves
+    the loss by more than eps * TD; return whether it did."""
+    cdef intp_t c, best = 0
+    for c in range(1, st.n):
+        if change[c] < change[best]:
+            best = c
+    if not change[best] < -eps * td[0]:
+        return False
+    td[0] = _apply_swap(st, &D[best, 0], w, slot[best], best)
+    return True
+
+
 def fastpam1(const floating[:, ::1] D, medoids, const double[::1] w, intp_t max_iter=300,
              double eps=1e-12, int n_threads=1):
     """FastPAM1: the swaps of PAM (best swap over all pairs per iteration, lowest candidate
@@ -618,13 +633,8 @@ def fastpam1(const floating[:, ::1] D, medoids, const double[::1] w, intp_t max_
         while n_iter < max_iter:
             n_iter += 1
             _full_scan(D, st, &w[0], &allidx[0], &change[0], &slot[0], &bufs[0], nt)
-            best = 0
-            for c in range(1, n):
-                if change[c] < change[best]:
-                    best = c
-            if not change[best] < -eps * td:
+            if not _do_best_swap(D, st, &w[0], &change[0], &slot[0], eps, &td):
                 break
-            td = _apply_swap(st, &D[best, 0], &w[0], slot[best], best)
             n_swaps += 1
     return _results(st, td, n_iter, n_swaps)
 
@@ -668,13 +678,8 @@ def pam_swap(const floating[:, ::1] D, medoids, const double[::1] w, intp_t max_
                             slot[c] = i
                 start = end
                 _check_signals()
-            best = 0
-            for c in range(1, n):
-                if change[c] < change[best]:
-                    best = c
-            if not change[best] < -eps * td:
+            if not _do_best_swap(D, st, &w[0], &change[0], &slot[0], eps, &td):
                 break
-            td = _apply_swap(st, &D[best, 0], &w[0], slot[best], best)
             n_swaps += 1
     return _results(st, td, n_iter, n_swaps)
 

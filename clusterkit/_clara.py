@@ -102,7 +102,9 @@ class CLARA(_SearchEstimator):
     method : {"fasterpam", "fastpam2", "pam"}, default="fasterpam"
         Kernel for each sample: FasterCLARA (default), FastCLARA, or classic CLARA.
     init : {"build", "lab", "random", "k-medoids++"}, default="build"
-        Initialisation of each sample's clustering.
+        Initialisation of the first sample's clustering (of every sample for classic
+        CLARA, ``method="pam"``, and with ``sampling="independent"``). With the fast methods,
+        later samples start from the best medoids so far, which they contain.
     n_sampling : int, default=None
         Sample size; default 80 + 4k for the fast methods and 40 + 2k for ``"pam"``,
         capped at n.
@@ -255,8 +257,13 @@ class CLARA(_SearchEstimator):
                                            rng.choice(others, size=s - k, replace=False)])
                 rows = np.sort(rows).astype(np.intp)
                 seed = rng.randint(np.iinfo(np.int32).max)
+            init = self.init
+            if best is not None and self.sampling == "keep_best" and self.method != "pam":
+                # the fast variants start from the best medoids so far (they are in the
+                # sample): cheaper than a new BUILD, and the sample loss can only improve
+                init = np.searchsorted(rows, best["medoids"]).astype(np.intp)
             res = cluster_sample(self._sample_matrix(X, rows), w[rows], k, self.method,
-                                 self.init, self.max_iter, seed, nt)
+                                 init, self.max_iter, seed, nt)
             medoids = rows[res.medoids]
             loss, labels = self._full_loss(X, medoids, w)
             losses.append(loss)

@@ -4,6 +4,7 @@ Dask is imported lazily: ``import clusterkit`` never needs it, and using this mo
 without it raises an ImportError naming the extra to install
 (``pip install "clusterkit[dask]"``).
 """
+import copy
 import time
 from numbers import Integral
 
@@ -413,14 +414,22 @@ class DaskPPP(PPP):
         _, da = _import_dask()
         if not isinstance(X, da.Array):
             return super()._label_training_data(X, n_components)
-        labels = X.map_blocks(_ppp_block_labels, self, dtype=np.intp, drop_axis=1)
+        labels = X.map_blocks(_ppp_block_labels, self._predictor(), dtype=np.intp,
+                              drop_axis=1)
         counts = da.bincount(labels, minlength=n_components).compute()
         return labels, counts
+
+    def _predictor(self):
+        """A copy that carries the fitted mixture but not the lazy ``labels_`` (tasks must
+        not embed another task graph)."""
+        light = copy.copy(self)
+        light.__dict__.pop("labels_", None)
+        return light
 
     def _lazy(self, X, fn, **kw):
         _, da = _import_dask()
         if isinstance(X, da.Array):
-            return X.map_blocks(fn, self, **kw)
+            return X.map_blocks(fn, self._predictor(), **kw)
         return None
 
     def predict(self, X):

@@ -180,3 +180,11 @@ def test_daskppp_codebook_over_chunks_finds_the_same_partition(monkeypatch):
     assert adjusted_rand_score(labels, b.labels_) == 1.0
     monkeypatch.undo()
     np.testing.assert_array_equal(a.predict(X), labels)
+
+
+def test_daskppp_labels_and_predict_run_on_a_distributed_cluster(client):
+    X, _ = make_blobs(30000, n_features=3, centers=3, cluster_std=0.5, random_state=4)
+    a = DaskPPP().fit(da.from_array(X, chunks=10000))
+    labels = a.labels_.compute()  # the task graph travels through the scheduler
+    np.testing.assert_array_equal(a.predict(da.from_array(X, chunks=7000)).compute(), labels)
+    assert a.n_clusters_ == 3

@@ -9,7 +9,6 @@ the loss of DaskCLARA against in-memory CLARA on the first 10^6 rows.
 """
 import argparse
 import os
-import resource
 import sys
 import time
 

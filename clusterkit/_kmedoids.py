@@ -1,7 +1,7 @@
 """k-medoids: the KMedoids estimator and its functional twins on a dissimilarity matrix."""
 import time
 from dataclasses import dataclass, field
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import _fit_context

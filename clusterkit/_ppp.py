@@ -18,13 +18,14 @@ from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._codebook import build_codebook
 from ._gmm import (
     fit_weighted_mixture,
     information_criterion,
     n_mixture_parameters,
-    summary_scatter,
     weighted_log_prob,
 )
+from ._ppp_tree import PPPTree
 
 # Inputs with more samples than this are reduced to a codebook when ``reduce="auto"``.
 AUTO_REDUCE_THRESHOLD = 20_000
@@ -35,113 +36,6 @@ _EM_TOL = 1e-3
 _EM_MAX_ITER = 100
 _LLOYD_MAX_ITER = 300
 _PRUNE_MAX_ITER = 20
-
-
-class PPPTree:
-    """The binary split tree built by :class:`PPP`.
-
-    Node 0 is the root (all the data). Every node that was examined carries the criterion
-    gain (criterion of the 1-component mixture minus that of the 2-component mixture on the
-    node; positive means two components describe the node better) and the agreement
-    (weighted fraction of the node on which the 2-component mixture's hard assignment equals
-    the 2-means split). Accepted splits have children; leaves are the clusters.
-
-    Attributes
-    ----------
-    parent, left, right : ndarray of int
-        Tree links, -1 where absent.
-    size : ndarray of float
-        Number of points in the node (the sum of codebook weights under reduction).
-    depth : ndarray of int
-    gain : ndarray of float
-        Criterion gain of the node's candidate split (NaN when it was not evaluated, for
-        example when the node is too small to split).
-    agreement : ndarray of float
-        Agreement of the node's candidate split (NaN when not evaluated).
-    status : ndarray of str
-        ``"split"`` for accepted splits; for leaves the reason they were not split:
-        ``"criterion"`` (gain <= 0), ``"agreement"`` (below the threshold),
-        ``"min_cluster_size"``, ``"max_clusters"`` or ``"degenerate"`` (no spread).
-    cluster : ndarray of int
-        Final cluster label of each leaf (-1 for internal nodes): the cluster holding most
-        of the leaf's points. Leaves and clusters correspond one to one unless the final
-        mixture removed a component (see :class:`PPP`), in which case several leaves share
-        a label.
-    """
-
-    def __init__(self, parent, left, right, size, depth, gain, agreement, status, cluster):
-        self.parent = parent
-        self.left = left
-        self.right = right
-        self.size = size
-        self.depth = depth
-        self.gain = gain
-        self.agreement = agreement
-        self.status = status
-        self.cluster = cluster
-
-    @property
-    def n_nodes(self):
-        return self.parent.size
-
-    @property
-    def leaves(self):
-        """Leaf node ids, ordered by their cluster label."""
-        ids = np.flatnonzero(self.left < 0)
-        return ids[np.argsort(self.cluster[ids], kind="stable")]
-
-    def splits(self):
-        """Accepted splits as dicts (node, left, right, size, depth, gain, agreement)."""
-        return [
-            {"node": int(i), "left": int(self.left[i]), "right": int(self.right[i]),
-             "size": float(self.size[i]), "depth": int(self.depth[i]),
-             "gain": float(self.gain[i]), "agreement": float(self.agreement[i])}
-            for i in np.flatnonzero(self.left >= 0)
-        ]
-
-    def to_linkage(self):
-        """The tree as a scipy linkage matrix of shape (n_leaves - 1, 4).
-
-        Observation ``i`` of the linkage is the leaf with cluster label ``i`` (when the
-        final mixture dropped no component). The height of a merge is the criterion gain of
-        the split, raised where needed to the largest gain below it so that heights are
-        monotone, as :func:`scipy.cluster.hierarchy.dendrogram` expects; the fourth column
-        counts leaves (scipy's convention), ``size`` holds the number of points.
-        """
-        leaves = self.leaves
-        n_leaves = leaves.size
-        Z = np.zeros((max(n_leaves - 1, 0), 4))
-        if n_leaves < 2:
-            return Z
-        height = np.zeros(self.n_nodes)
-        post = []
-        stack = [(0, False)]
-        while stack:
-            node, done = stack.pop()
-            if self.left[node] < 0:
-                continue
-            if done:
-                post.append(node)
-                height[node] = max(self.gain[node], height[self.left[node]],
-                                   height[self.right[node]])
-            else:
-                stack.extend([(node, True), (self.right[node], False),
-                              (self.left[node], False)])
-        order = sorted(range(len(post)), key=lambda i: (height[post[i]], i))
-        ident = {int(leaf): i for i, leaf in enumerate(leaves)}
-        count = dict.fromkeys(ident, 1)
-        for row, i in enumerate(order):
-            node = post[i]
-            left, right = int(self.left[node]), int(self.right[node])
-            a, b = ident[left], ident[right]
-            count[int(node)] = count[left] + count[right]
-            Z[row] = [min(a, b), max(a, b), height[node], count[int(node)]]
-            ident[int(node)] = n_leaves + row
-        return Z
-
-    def __repr__(self):
-        return (f"PPPTree(n_nodes={self.n_nodes}, n_splits={int((self.left >= 0).sum())}, "
-                f"n_leaves={int((self.left < 0).sum())})")
 
 
 class PPP(ClusterMixin, BaseEstimator):
@@ -663,130 +557,6 @@ class PPP(ClusterMixin, BaseEstimator):
     def _log(self, message):
         if self.verbose:
             print(f"[PPP] {message}")
-
-
-def build_codebook(X, n_cells, covariance_type):
-    """Weighted codebook of X: cell means, counts and within-cell scatter (TSVQ cells)."""
-    assign, n_cells = _tsvq_cells(X, n_cells)
-    counts = np.bincount(assign, minlength=n_cells).astype(np.float64)
-    means = np.empty((n_cells, X.shape[1]))
-    for f in range(X.shape[1]):
-        means[:, f] = np.bincount(assign, weights=X[:, f], minlength=n_cells)
-    means /= counts[:, None]
-    scatter = summary_scatter(X, assign, means, n_cells, covariance_type)
-    return means, counts, scatter
-
-
-def merge_codebooks(means, counts, scatter, n_cells):
-    """Reduce a set of codebook cells (e.g. the union of per-chunk codebooks) to at most
-    ``n_cells`` cells with the same tree-structured rule as :func:`_tsvq_cells`.
-
-    A group of cells is split by the sign of the projection of its cell means on the
-    principal axis of the group's total scatter (within-cell plus between-cell); cells are
-    never divided. Counts, means and scatter of the merged cells are exact (the scatter by
-    the parallel-axis theorem), so the result summarises the points as faithfully as the
-    cells it is built from. ``scatter`` is (m, d, d) or its (m, d) diagonal.
-    """
-    means = np.asarray(means, dtype=np.float64)
-    counts = np.asarray(counts, dtype=np.float64)
-    full = scatter.ndim == 3
-
-    def summary(idx):
-        c = counts[idx]
-        total = c.sum()
-        mean = c @ means[idx] / total
-        diff = means[idx] - mean
-        if full:
-            scat = scatter[idx].sum(axis=0) + (diff * c[:, None]).T @ diff
-            sse = float(np.trace(scat))
-        else:
-            scat = scatter[idx].sum(axis=0) + c @ diff ** 2
-            sse = float(scat.sum())
-        return total, mean, scat, sse
-
-    groups = [np.arange(len(counts))]
-    heap = [(-summary(groups[0])[3], 0)]
-    while len(groups) < n_cells and heap:
-        neg_sse, g = heapq.heappop(heap)
-        idx = groups[g]
-        if idx.size < 2 or neg_sse >= 0:
-            continue
-        total, mean, scat, _ = summary(idx)
-        diff = means[idx] - mean
-        between = (diff * counts[idx][:, None]).T @ diff
-        axis_scatter = scat if full else between + np.diag(scat - np.diag(between))
-        d = means.shape[1]
-        _, vecs = linalg.eigh(axis_scatter, subset_by_index=[d - 1, d - 1])
-        side = diff @ vecs[:, 0] > 0
-        if side.all() or not side.any():
-            continue
-        groups[g] = idx[~side]
-        groups.append(idx[side])
-        heapq.heappush(heap, (-summary(groups[g])[3], g))
-        heapq.heappush(heap, (-summary(groups[-1])[3], len(groups) - 1))
-    out_counts = np.empty(len(groups))
-    out_means = np.empty((len(groups), means.shape[1]))
-    out_scatter = np.empty((len(groups),) + scatter.shape[1:])
-    for g, idx in enumerate(groups):
-        out_counts[g], out_means[g], out_scatter[g], _ = summary(idx)
-    return out_means, out_counts, out_scatter
-
-
-def _tsvq_cells(X, n_cells):
-    """Deterministic vector quantisation: cell label of every row, and the number of cells.
-
-    Tree-structured: the cell with the largest within-cell sum of squares is split by the
-    sign of the projection on its principal axis, until ``n_cells`` cells exist or no
-    cell can be split (ties go to the earlier cell). No random number is drawn, so the
-    codebook, and everything computed from it, is the same on every run. Rows are kept
-    permuted so that every cell is a contiguous block (one reordering per split).
-    """
-    n, d = X.shape
-    Xp = np.array(X, order="C")  # a permuted copy in the input dtype
-    perm = np.arange(n)
-
-    def sse(start, stop):
-        block = Xp[start:stop]
-        centred = block - block.mean(axis=0)
-        return float(np.einsum("ij,ij->", centred, centred))
-
-    cells = [(0, n)]
-    heap = [(-sse(0, n), 0)]
-    n_done = 1
-    while n_done < n_cells and heap:
-        neg_sse, c = heapq.heappop(heap)
-        if neg_sse >= 0:
-            break
-        start, stop = cells[c]
-        block = Xp[start:stop]
-        centred = block - block.mean(axis=0)
-        _, vecs = linalg.eigh(centred.T @ centred, subset_by_index=[d - 1, d - 1])
-        side = centred @ vecs[:, 0] > 0
-        n_side = int(side.sum())
-        if n_side == 0 or n_side == stop - start:
-            continue
-        order = np.argsort(~side, kind="stable")  # the positive side first
-        Xp[start:stop] = block[order]
-        perm[start:stop] = perm[start:stop][order]
-        # the children's sums of squares from the parent's pass
-        sq = np.einsum("ij,ij->i", centred, centred)
-        sum_side = side @ centred
-        sq_side = float(sq[side].sum())
-        shift = float(sum_side @ sum_side)
-        sse_children = (sq_side - shift / n_side,
-                        float(sq.sum()) - sq_side - shift / (stop - start - n_side))
-        mid = start + n_side
-        cells[c] = (start, mid)
-        cells.append((mid, stop))
-        for cell, value in zip((c, len(cells) - 1), sse_children):
-            a, b = cells[cell]
-            if b - a > 1 and value > 0:
-                heapq.heappush(heap, (-value, cell))
-        n_done += 1
-    assign = np.empty(n, dtype=np.intp)
-    for label, (start, stop) in enumerate(sorted(cells)):
-        assign[perm[start:stop]] = label
-    return assign, len(cells)
 
 
 def _two_means(X, w, max_iter=_LLOYD_MAX_ITER):

@@ -24,7 +24,8 @@ from ._clara import (
 )
 from ._kmedoids import INITS
 from ._medoid_base import CHUNK_BYTES, _MedoidEstimator, nearest_medoid
-from ._ppp import AUTO_REDUCE_THRESHOLD, PPP, build_codebook, merge_codebooks
+from ._codebook import build_codebook, merge_codebooks
+from ._ppp import AUTO_REDUCE_THRESHOLD, PPP
 from ._utils._validation import check_n_clusters
 
 __all__ = ["DaskCLARA", "DaskPPP"]

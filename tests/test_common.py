@@ -1,5 +1,4 @@
 """scikit-learn's estimator checks for every KMedoids configuration."""
-import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from clusterkit import CLARA, CLARANS, KMedoids

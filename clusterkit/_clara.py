@@ -27,6 +27,16 @@ _METRICS = [StrOptions(set(_VALID_METRICS) | {"precomputed"}), callable]
 class _SearchEstimator(_MedoidEstimator):
     """CLARA and CLARANS keep the best of several searches; this stores it."""
 
+    def _prepare_fit(self, X, sample_weight):
+        """Validated X (a checked matrix when precomputed), n, k, weights and generator."""
+        X = self._validate_X(X, reset=True)
+        n = X.shape[0]
+        k = check_n_clusters(self.n_clusters, n)
+        w = check_weights(sample_weight, n)
+        if self._precomputed():
+            X = check_dissimilarity(X, "The precomputed matrix X")
+        return X, n, k, w, check_random_state(self.random_state)
+
     def _set_best(self, X, best):
         med = best["medoids"]
         if self._precomputed():
@@ -229,14 +239,8 @@ class CLARA(_SearchEstimator):
         self : CLARA
         """
         t0 = time.perf_counter()
-        X = self._validate_X(X, reset=True)
-        n = X.shape[0]
-        k = check_n_clusters(self.n_clusters, n)
-        w = check_weights(sample_weight, n)
+        X, n, k, w, rng = self._prepare_fit(X, sample_weight)
         s = default_sample_size(self.method, n, k, self.n_sampling)
-        if self._precomputed():
-            X = check_dissimilarity(X, "The precomputed matrix X")
-        rng = check_random_state(self.random_state)
         nt = effective_n_threads()
 
         if self.sampling == "independent":
@@ -444,13 +448,7 @@ feature_names_in_ :
         self : CLARANS
         """
         t0 = time.perf_counter()
-        X = self._validate_X(X, reset=True)
-        n = X.shape[0]
-        k = check_n_clusters(self.n_clusters, n)
-        w = check_weights(sample_weight, n)
-        if self._precomputed():
-            X = check_dissimilarity(X, "The precomputed matrix X")
-        rng = check_random_state(self.random_state)
+        X, n, k, w, rng = self._prepare_fit(X, sample_weight)
         max_fail = self._max_failures(n, k)
         rows = _RowSource(X, self.metric, self.metric_params, self._precomputed())
         batch = int(min(64, rows.max_rows))

@@ -41,6 +41,25 @@ def _import_dask():
     return dask, da
 
 
+def _as_dask_array(X, who):
+    """A 2-D float dask array with whole rows per chunk (NumPy input is chunked)."""
+    _, da = _import_dask()
+    if not isinstance(X, da.Array):
+        if hasattr(X, "tocsr"):
+            raise TypeError(f"{who} takes dense data (a dask array or a NumPy array).")
+        X = np.asarray(X)
+        X = da.from_array(X, chunks=(max(1, min(len(X), 100_000)), -1))
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D, got {X.ndim} dimension(s).")
+    if X.dtype.kind not in "fiub":
+        raise TypeError(f"X must hold numbers, got dtype {X.dtype}.")
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    if X.numblocks[1] != 1:
+        X = X.rechunk({1: -1})  # whole rows per chunk
+    return X
+
+
 def _chunk_losses(chunk, centers, k, metric, metric_params):
     """Per-sample loss contributions of one chunk: row r of ``centers`` belongs to candidate
     set r // k. Also reports whether the chunk holds NaN or infinity."""
@@ -153,21 +172,7 @@ class DaskCLARA(_MedoidEstimator):
         self.verbose = verbose
 
     def _as_dask(self, X):
-        dask, da = _import_dask()
-        if not isinstance(X, da.Array):
-            if hasattr(X, "tocsr"):
-                raise TypeError("DaskCLARA takes dense data (a dask array or a NumPy array).")
-            X = np.asarray(X)
-            X = da.from_array(X, chunks=(max(1, min(len(X), 100_000)), -1))
-        if X.ndim != 2:
-            raise ValueError(f"X must be 2-D, got {X.ndim} dimension(s).")
-        if X.dtype.kind not in "fiub":
-            raise TypeError(f"X must hold numbers, got dtype {X.dtype}.")
-        if X.dtype not in (np.float32, np.float64):
-            X = X.astype(np.float64)
-        if X.numblocks[1] != 1:
-            X = X.rechunk({1: -1})  # whole rows per chunk
-        return X
+        return _as_dask_array(X, type(self).__name__)
 
     def _compute(self, *args):
         dask, _ = _import_dask()
@@ -372,18 +377,8 @@ class DaskPPP(PPP):
         -------
         self : DaskPPP
         """
-        dask, da = _import_dask()
-        if not isinstance(X, da.Array):
-            if hasattr(X, "tocsr"):
-                raise TypeError("DaskPPP takes dense data (a dask array or a NumPy array).")
-            X = np.asarray(X)
-            X = da.from_array(X, chunks=(max(1, min(len(X), 100_000)), -1))
-        if X.ndim != 2:
-            raise ValueError(f"X must be 2-D, got {X.ndim} dimension(s).")
-        if X.dtype not in (np.float32, np.float64):
-            X = X.astype(np.float64)
-        if X.numblocks[1] != 1:
-            X = X.rechunk({1: -1})
+        dask, _ = _import_dask()
+        X = _as_dask_array(X, "DaskPPP")
         n, d = X.shape
         use_codebook = self.reduce is True or (self.reduce == "auto"
                                                and n > AUTO_REDUCE_THRESHOLD)

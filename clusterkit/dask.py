@@ -392,11 +392,11 @@ class DaskPPP(PPP):
         self.n_features_in_ = d
         self._check_data_params(n, d)
         t0 = time.perf_counter()
-        # each chunk gets about twice its share of the final cells
-        parts = [dask.delayed(_chunk_codebook, pure=True)(
-                     blk, max(2, int(np.ceil(2 * self.n_codebook * rows / n))),
-                     self.covariance_type)
-                 for blk, rows in zip(X.to_delayed().ravel(), X.chunks[0])]
+        # every chunk gets as many cells as the final codebook: a chunk's cells must be
+        # fine enough not to straddle clusters, since merging never divides a cell
+        parts = [dask.delayed(_chunk_codebook, pure=True)(blk, self.n_codebook,
+                                                          self.covariance_type)
+                 for blk in X.to_delayed().ravel()]
         (parts,) = dask.compute(parts)
         means = np.concatenate([p[0] for p in parts])
         counts = np.concatenate([p[1] for p in parts])

@@ -359,7 +359,7 @@ class DaskPPP(PPP):
     >>> import dask.array as da
     >>> from sklearn.datasets import make_blobs
     >>> from clusterkit.dask import DaskPPP
-    >>> X, _ = make_blobs(30000, centers=3, random_state=0)
+    >>> X, _ = make_blobs(30000, centers=[[0, 0], [8, 0], [0, 8]], random_state=0)
     >>> ppp = DaskPPP().fit(da.from_array(X, chunks=10000))
     >>> ppp.n_clusters_
     3

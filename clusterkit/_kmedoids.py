@@ -424,7 +424,9 @@ class KMedoids(_MedoidEstimator):
         """The n x n matrix for fit: validated (precomputed) or computed (memory-checked)."""
         if self._precomputed():
             return check_dissimilarity(X, "The precomputed matrix X")
-        check_square_matrix_fits(X.shape[0], X.dtype)
+        # scikit-learn keeps float32 only for the euclidean metric; others build float64
+        keeps_dtype = self.metric == "euclidean" and not self.metric_params
+        check_square_matrix_fits(X.shape[0], X.dtype if keeps_dtype else np.float64)
         D = pairwise_distances(X, metric=self.metric, **(self.metric_params or {}))
         D = np.ascontiguousarray(D, dtype=X.dtype)
         np.fill_diagonal(D, 0)

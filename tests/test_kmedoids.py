@@ -386,3 +386,32 @@ def test_thread_count_helper():
     assert effective_n_threads() >= 1
     with pytest.raises(ValueError, match="n_threads=0"):
         effective_n_threads(0)
+
+
+@pytest.mark.skipif(not openmp_enabled(), reason="built without OpenMP")
+def test_fewer_threads_granted_than_asked_gives_the_same_result():
+    """OMP_THREAD_LIMIT (or OMP_DYNAMIC, or a nested region) can grant fewer threads than
+    requested; the FasterPAM team must share its work by the team it actually got."""
+    import os
+    import subprocess
+    import sys
+    code = (
+        "import numpy as np, clusterkit\n"
+        "from sklearn.metrics import pairwise_distances\n"
+        "X = np.random.default_rng(0).normal(size=(1500, 2))\n"
+        "D = pairwise_distances(X)\n"
+        "r = [clusterkit.fasterpam(D, np.arange(10), n_threads=t) for t in (1, 2, 3)]\n"
+        "print(all(x.medoids.tolist() == r[0].medoids.tolist() and x.loss == r[0].loss"
+        " and x.labels.tolist() == r[0].labels.tolist() for x in r))\n")
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "True"
+
+
+def test_fasterpam_kernel_rejects_a_bad_order():
+    from clusterkit._fast import _pam
+    D = blobs_matrix(0, n=50)
+    with pytest.raises(ValueError, match="order"):
+        _pam.fasterpam(D, np.arange(3), np.ones(50), np.arange(40))

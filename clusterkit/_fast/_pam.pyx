@@ -380,6 +380,12 @@ def assign(const floating[:, ::1] D, medoids, const double[::1] w, int n_threads
 
 cdef extern from *:
     """
+    #ifdef _OPENMP
+    #include <omp.h>
+    static inline int ck_team_size(void) { return omp_get_num_threads(); }
+    #else
+    static inline int ck_team_size(void) { return 1; }
+    #endif
     static inline void ck_barrier(void) {
     #ifdef _OPENMP
     #pragma omp barrier
@@ -387,6 +393,7 @@ cdef extern from *:
     }
     """
     void ck_barrier() noexcept nogil
+    int ck_team_size() noexcept nogil
 
 
 # Shared control words of the FasterPAM team (see _fasterpam_team).
@@ -474,9 +481,11 @@ def fasterpam(const floating[:, ::1] D, medoids, const double[::1] w,
     medoids, labels, loss, n_iter, n_swaps
     """
     cdef intp_t n = D.shape[0], k = len(medoids)
+    if order.shape[0] != n:
+        raise ValueError(f"order has {order.shape[0]} entries, expected a permutation of {n}")
     cdef _State st = _State(n, medoids)
     cdef int nt = max(1, n_threads)
-    cdef intp_t min_batch = nt, max_batch = 32 * nt, tid, t, c, p0, lim, f
+    cdef intp_t min_batch = nt, max_batch = 32 * nt, tid, t, c, p0, lim, f, team_size
     cdef double tdv[3]
     cdef intp_t ctl[C_SIZE]
     change_arr = np.empty(max_batch, dtype=np.float64)
@@ -520,6 +529,9 @@ def fasterpam(const floating[:, ::1] D, medoids, const double[::1] w,
             else:
                 with parallel(num_threads=nt):
                     tid = threadid()
+                    # the runtime may grant fewer threads than asked (OMP_THREAD_LIMIT,
+                    # OMP_DYNAMIC, nested regions): share the work by the actual team size
+                    team_size = ck_team_size()
                     while not pctl[C_STOP] and not pctl[C_YIELD]:
                         p0 = pctl[C_POS]
                         lim = pctl[C_LIMIT]
@@ -534,7 +546,7 @@ def fasterpam(const floating[:, ::1] D, medoids, const double[::1] w,
                                                         &st.near[0], &st.dn[0], &st.ds[0],
                                                         &w[0], pbufs + tid * _stride(k),
                                                         pslot + t)
-                            t = t + nt
+                            t = t + team_size
                         ck_barrier()
                         if tid == 0:
                             pctl[C_FOUND] = _first_improving(pctl, ptd, pchange, eps)
@@ -546,7 +558,7 @@ def fasterpam(const floating[:, ::1] D, medoids, const double[::1] w,
                             # every thread updates the caches of its share of the objects
                             c = order[p0 + pctl[C_FOUND]]
                             _swap_update(st, &D[c, 0], pslot[pctl[C_FOUND]], c,
-                                         tid * n // nt, (tid + 1) * n // nt)
+                                         tid * n // team_size, (tid + 1) * n // team_size)
                             ck_barrier()
                         if tid == 0:
                             _after_batch(st, &w[0], &order[0], pctl, ptd, pctl[C_FOUND],

@@ -60,28 +60,48 @@ def _as_dask_array(X, who):
     return X
 
 
-def _chunk_losses(chunk, centers, k, metric, metric_params):
-    """Per-sample loss contributions of one chunk: row r of ``centers`` belongs to candidate
-    set r // k. Also reports whether the chunk holds NaN or infinity."""
+def _own_medoid_rows(medoids, start, stop):
+    """(row in the chunk, column) of every medoid that lies in rows start..stop-1; the
+    column is the medoid's position in the flattened ``medoids`` array."""
+    flat = np.asarray(medoids).ravel()
+    cols = np.flatnonzero((flat >= start) & (flat < stop))
+    return flat[cols] - start, cols
+
+
+def _chunk_losses(chunk, start, centers, medoid_sets, metric, metric_params):
+    """Per-sample loss contributions of one chunk (global rows start..): candidate set s is
+    ``medoid_sets[s]``, whose rows are centers[s*k:(s+1)*k]. A medoid's distance to itself
+    is taken as 0, as in the in-memory CLARA. Also reports NaN or infinity."""
     chunk = np.asarray(chunk)
+    n_sets, k = medoid_sets.shape
     if not np.all(np.isfinite(chunk)):
-        return np.full(len(centers) // k, np.nan), True
-    total = np.zeros(len(centers) // k)
+        return np.full(n_sets, np.nan), True
+    rows, cols = _own_medoid_rows(medoid_sets, start, start + len(chunk))
+    total = np.zeros(n_sets)
     step = max(1, CHUNK_BYTES // (8 * len(centers)))  # bounded memory inside the chunk
     for a in range(0, len(chunk), step):
         d = pairwise_distances(chunk[a:a + step], centers, metric=metric,
                                **(metric_params or {}))
-        total += d.reshape(len(d), -1, k).min(axis=2).sum(axis=0)
+        here = (rows >= a) & (rows < a + len(d))
+        d[rows[here] - a, cols[here]] = 0.0
+        total += d.reshape(len(d), n_sets, k).min(axis=2).sum(axis=0)
     return total, False
 
 
-def _chunk_labels(chunk, centers, metric, metric_params):
-    return nearest_medoid(np.asarray(chunk), centers, metric, metric_params)[0]
+def _chunk_labels(chunk, centers, metric, metric_params, medoids=None, block_info=None):
+    labels = nearest_medoid(np.asarray(chunk), centers, metric, metric_params)[0]
+    if medoids is not None and block_info is not None:
+        start, stop = block_info[0]["array-location"][0]
+        rows, cols = _own_medoid_rows(medoids, start, stop)
+        labels[rows] = cols  # a medoid belongs to its own cluster
+    return labels
 
 
 def _chunk_transform(chunk, centers, metric, metric_params):
-    return pairwise_distances(np.asarray(chunk), centers, metric=metric,
-                              **(metric_params or {}))
+    chunk = np.asarray(chunk)
+    if chunk.shape[0] == 0:
+        return np.empty((0, len(centers)))
+    return pairwise_distances(chunk, centers, metric=metric, **(metric_params or {}))
 
 
 class DaskCLARA(_MedoidEstimator):
@@ -237,9 +257,11 @@ class DaskCLARA(_MedoidEstimator):
         t1 = time.perf_counter()
         centers = np.concatenate([gathered[[where[int(m)] for m in meds]]
                                   for meds in medoid_sets])
-        parts = [dask.delayed(_chunk_losses, pure=True)(blk, centers, k, self.metric,
-                                                       self.metric_params)
-                 for blk in X.to_delayed().ravel()]
+        starts = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]])
+        sets = np.array(medoid_sets, dtype=np.intp)
+        parts = [dask.delayed(_chunk_losses, pure=True)(blk, int(a), centers, sets,
+                                                       self.metric, self.metric_params)
+                 for blk, a in zip(X.to_delayed().ravel(), starts)]
         results = self._compute(*parts)
         if any(bad for _, bad in results):
             raise ValueError("Input X contains NaN or infinity.")
@@ -256,7 +278,8 @@ class DaskCLARA(_MedoidEstimator):
         self.sample_indices_ = samples[best]
         self._n_features_out = k
         self.labels_ = X.map_blocks(_chunk_labels, self.cluster_centers_, self.metric,
-                                    self.metric_params, dtype=np.intp, drop_axis=1)
+                                    self.metric_params, self.medoid_indices_, dtype=np.intp,
+                                    drop_axis=1)
         self._log(f"done: loss {self.inertia_:.6g}", t0)
         return self
 
@@ -333,6 +356,10 @@ def _chunk_codebook(block, n_cells, covariance_type):
     block = np.asarray(block)
     if not np.all(np.isfinite(block)):
         raise ValueError("Input X contains NaN or infinity.")
+    d = block.shape[1]
+    if block.shape[0] == 0:  # an empty chunk contributes no cell
+        full = covariance_type in ("full", "tied")
+        return np.empty((0, d)), np.empty(0), np.empty((0, d, d) if full else (0, d))
     return build_codebook(block, min(n_cells, block.shape[0]), covariance_type)
 
 
@@ -444,4 +471,7 @@ class DaskPPP(PPP):
 
 
 def _ppp_block_labels(block, est):
-    return PPP.predict(est, np.asarray(block))
+    block = np.asarray(block)
+    if block.shape[0] == 0:
+        return np.empty(0, dtype=np.intp)
+    return PPP.predict(est, block)

@@ -66,9 +66,9 @@ def test_never_gathers_the_whole_array(data, monkeypatch):
     seen = []
     real = ckdask._chunk_losses
 
-    def spy(chunk, centers, k, metric, params):
+    def spy(chunk, *args):
         seen.append(np.asarray(chunk).shape[0])
-        return real(chunk, centers, k, metric, params)
+        return real(chunk, *args)
 
     def forbidden(self, *a, **kw):
         raise AssertionError("the whole dask array was converted to NumPy")
@@ -188,3 +188,25 @@ def test_daskppp_labels_and_predict_run_on_a_distributed_cluster(client):
     labels = a.labels_.compute()  # the task graph travels through the scheduler
     np.testing.assert_array_equal(a.predict(da.from_array(X, chunks=7000)).compute(), labels)
     assert a.n_clusters_ == 3
+
+
+def test_empty_chunks_are_harmless():
+    X, _ = make_blobs(3000, n_features=2, centers=3, cluster_std=0.5, random_state=0)
+    Xd = da.from_array(X, chunks=((1000, 0, 2000), (2,)))
+    with dask.config.set(scheduler="threads"):
+        p = DaskPPP(reduce=True, n_codebook=300).fit(Xd)
+        c = DaskCLARA(3, random_state=0).fit(Xd)
+    assert p.n_clusters_ == 3
+    assert c.labels_.compute().shape == (3000,)
+
+
+def test_medoid_self_distance_is_zero_as_in_memory():
+    # far from the origin, euclidean_distances' rounding makes d(x, x) visibly nonzero
+    X, _ = make_blobs(3000, n_features=3, centers=5, random_state=0)
+    X = X + 1e4
+    with dask.config.set(scheduler="threads"):
+        a = DaskCLARA(5, random_state=0).fit(da.from_array(X, chunks=700))
+        labels = a.labels_.compute()
+    b = CLARA(5, random_state=0, sampling="independent").fit(X)
+    np.testing.assert_allclose(a.sample_losses_, b.sample_losses_, rtol=1e-9)
+    assert labels[a.medoid_indices_].tolist() == list(range(5))

@@ -37,8 +37,12 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from clusterkit.community import (AgglomerativeCommunities, DivisiveCommunities,  # noqa: E402
-                                  chernoff_hellinger_levels, hierarchy_scores)
+from clusterkit.community import (  # noqa: E402
+    AgglomerativeCommunities,
+    DivisiveCommunities,
+    chernoff_hellinger_levels,
+    hierarchy_scores,
+)
 from clusterkit.datasets import make_hsbm  # noqa: E402
 
 DEPTH, BRANCHING, PER_COMMUNITY, A0, A3 = 3, 2, 200, 40.0, 100.0

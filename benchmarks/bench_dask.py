@@ -86,9 +86,10 @@ def main():
     rows.append((f"CLARA in memory (keep_best, default), {n_sub:.0e}", f"{t_kb:.1f}",
                  f"{mem_kb.inertia_:.6g}", f"{mem_kb.inertia_ / n_sub:.4f}",
                  f"gap {sub.inertia_ / mem_kb.inertia_ - 1:+.2%}", ""))
+    from sklearn.metrics import adjusted_rand_score
+
     from clusterkit import PPP
     from clusterkit.dask import DaskPPP
-    from sklearn.metrics import adjusted_rand_score
     t = time.perf_counter()
     pbig = DaskPPP().fit(X)
     t_pbig = time.perf_counter() - t

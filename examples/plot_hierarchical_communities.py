@@ -18,9 +18,13 @@ says where exact recovery is possible (above 1).
 import matplotlib.pyplot as plt
 import numpy as np
 
-from clusterkit.community import (AgglomerativeCommunities, DivisiveCommunities,
-                                  chernoff_hellinger_levels, hierarchy_scores,
-                                  plot_community_dendrogram)
+from clusterkit.community import (
+    AgglomerativeCommunities,
+    DivisiveCommunities,
+    chernoff_hellinger_levels,
+    hierarchy_scores,
+    plot_community_dendrogram,
+)
 from clusterkit.datasets import make_hsbm
 
 a = [40, 41, 45, 100]  # a_0 (root) ... a_3 (same bottom community)

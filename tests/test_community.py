@@ -7,10 +7,18 @@ from scipy.cluster.hierarchy import is_monotonic, is_valid_linkage
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from clusterkit._fast._linkage import density_average_linkage
-from clusterkit.community import (AgglomerativeCommunities, DivisiveCommunities,
-                                  chernoff_hellinger, chernoff_hellinger_levels,
-                                  count_inversions, dasgupta_cost, exact_recovery,
-                                  hierarchy_scores, matched_accuracy, tree_recovery)
+from clusterkit.community import (
+    AgglomerativeCommunities,
+    DivisiveCommunities,
+    chernoff_hellinger,
+    chernoff_hellinger_levels,
+    count_inversions,
+    dasgupta_cost,
+    exact_recovery,
+    hierarchy_scores,
+    matched_accuracy,
+    tree_recovery,
+)
 from clusterkit.datasets import make_hsbm
 
 ESTIMATORS = [AgglomerativeCommunities, DivisiveCommunities]

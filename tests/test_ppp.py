@@ -6,8 +6,8 @@ from contextlib import redirect_stdout
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from scipy.special import logsumexp
 from scipy.cluster.hierarchy import is_valid_linkage
+from scipy.special import logsumexp
 from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score

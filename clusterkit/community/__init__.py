@@ -6,8 +6,15 @@ tree with the levels of a hierarchical stochastic block model.
 """
 from ._agglomerative import AgglomerativeCommunities
 from ._divisive import DivisiveCommunities
-from ._metrics import (chernoff_hellinger, chernoff_hellinger_levels, dasgupta_cost,
-                       exact_recovery, hierarchy_scores, matched_accuracy, tree_recovery)
+from ._metrics import (
+                       chernoff_hellinger,
+                       chernoff_hellinger_levels,
+                       dasgupta_cost,
+                       exact_recovery,
+                       hierarchy_scores,
+                       matched_accuracy,
+                       tree_recovery,
+)
 from ._plotting import plot_community_dendrogram
 from ._tree import count_inversions
 

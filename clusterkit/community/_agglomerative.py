@@ -8,8 +8,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._fast._linkage import density_average_linkage
-from ._spectral import (bethe_hessian_clustering, bethe_hessian_spectrum, community_weights,
-                        refine_by_density)
+from ._spectral import (
+    bethe_hessian_clustering,
+    bethe_hessian_spectrum,
+    community_weights,
+    refine_by_density,
+)
 from ._tree import CommunityTreeMixin, relabel_by_first_appearance, validate_graph
 
 __all__ = ["AgglomerativeCommunities"]

@@ -9,7 +9,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
 from ._spectral import bethe_hessian_spectrum, regularized_bipartition
-from ._tree import CommunityTreeMixin, validate_graph, count_inversions
+from ._tree import CommunityTreeMixin, count_inversions, validate_graph
 
 __all__ = ["DivisiveCommunities"]
 

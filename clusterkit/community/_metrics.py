@@ -279,8 +279,11 @@ def chernoff_hellinger_levels(a, *, depth=3, branching=2, ancestor_depth=None,
     >>> bool(bu[0] > 1 and td[0] > 1)
     True
     """
-    from ..datasets import (_check_ancestor_depth, balanced_ancestor_depth,
-                            levels_from_ancestor_depth)
+    from ..datasets import (
+        _check_ancestor_depth,
+        balanced_ancestor_depth,
+        levels_from_ancestor_depth,
+    )
 
     M = (balanced_ancestor_depth(depth, branching) if ancestor_depth is None
          else _check_ancestor_depth(ancestor_depth))

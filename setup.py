@@ -82,11 +82,16 @@ def ext(name, openmp=False):
 
 
 EXTENSIONS = [
-    ext("clusterkit._fast._pam", openmp=True),
-    ext("clusterkit._fast._openmp", openmp=True),
-    ext("clusterkit._fast._clarans"),
-    ext("clusterkit._fast._init", openmp=True),
+    # shared
+    ext("clusterkit._fast._openmp_helpers", openmp=True),
     ext("clusterkit._fast._checks"),
+    # k-medoids
+    ext("clusterkit._fast._medoid_state", openmp=True),
+    ext("clusterkit._fast._medoid_swap", openmp=True),
+    ext("clusterkit._fast._fasterpam", openmp=True),
+    ext("clusterkit._fast._medoid_init", openmp=True),
+    ext("clusterkit._fast._clarans"),
+    # community detection
     ext("clusterkit._fast._linkage"),
 ]
 

@@ -1,8 +1,9 @@
 """clusterkit: k-medoids, probabilistic partitive partitioning and hierarchical community
 detection as scikit-learn estimators."""
 
-from ._clara import CLARA, CLARANS
-from ._kmedoids import (
+from ._medoids import (
+    CLARA,
+    CLARANS,
     KMedoids,
     KMedoidsResult,
     alternating,

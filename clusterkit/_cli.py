@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._medoids import INITS, METHODS
+
 
 def _load(path):
     p = Path(path)
@@ -36,10 +38,8 @@ def build_parser():
     ap.add_argument("data", nargs="?", help="a .csv / .txt table or a .npy array, one row "
                     "per sample (default: the digits data set)")
     ap.add_argument("-k", "--n-clusters", type=int, default=10, help="number of medoids")
-    ap.add_argument("--method", default="fasterpam",
-                    choices=["fasterpam", "fastpam1", "fastpam2", "pam", "alternate"])
-    ap.add_argument("--init", default="random",
-                    choices=["random", "build", "lab", "k-medoids++"])
+    ap.add_argument("--method", default="fasterpam", choices=METHODS)
+    ap.add_argument("--init", default="random", choices=INITS)
     ap.add_argument("--metric", default="euclidean", help="any scikit-learn metric name")
     ap.add_argument("--float32", action="store_true", help="half the memory for the matrix")
     ap.add_argument("--seed", type=int, default=0, help="random_state")
@@ -50,10 +50,7 @@ def build_parser():
 
 
 def main(argv=None):
-    from sklearn.metrics import pairwise_distances
-
-    from . import KMedoids
-    from ._utils._memory import check_square_matrix_fits
+    from ._medoids import KMedoids, pairwise_dissimilarity
     from .metrics import medoid_silhouette, silhouette
 
     args = build_parser().parse_args(argv)
@@ -67,9 +64,8 @@ def main(argv=None):
     print(f"data: {name}, {X.shape[0]} samples x {X.shape[1]} features")
 
     t0 = time.perf_counter()
-    check_square_matrix_fits(X.shape[0], X.dtype)
-    D = pairwise_distances(X, metric=args.metric).astype(X.dtype, copy=False)
-    np.fill_diagonal(D, 0)
+    # the estimator's own matrix builder: memory-checked for the dtype really built
+    D = pairwise_dissimilarity(X, args.metric)
     t1 = time.perf_counter()
     km = KMedoids(args.n_clusters, metric="precomputed", method=args.method, init=args.init,
                   random_state=args.seed, verbose=args.verbose).fit(D)

@@ -15,17 +15,23 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._clara import (
-    _METRICS,
+from ._codebook import build_codebook, merge_codebooks
+from ._medoids import (
+    CLARA_METHODS,
+    INITS,
+    _MedoidEstimator,
     cluster_sample,
     default_sample_size,
+    distance_row_bytes,
     draw_independent_samples,
-    sample_dissimilarity,
+    medoids_in_rows,
+    nearest_medoid,
+    own_cluster,
+    pairwise_dissimilarity,
 )
-from ._codebook import build_codebook, merge_codebooks
-from ._kmedoids import INITS
-from ._medoid_base import CHUNK_BYTES, _MedoidEstimator, nearest_medoid
 from ._ppp import AUTO_REDUCE_THRESHOLD, PPP
+from ._utils._chunking import row_chunks
+from ._utils._logging import reporter
 from ._utils._validation import check_n_clusters
 
 __all__ = ["DaskCLARA", "DaskPPP"]
@@ -48,7 +54,8 @@ def _as_dask_array(X, who):
         if hasattr(X, "tocsr"):
             raise TypeError(f"{who} takes dense data (a dask array or a NumPy array).")
         X = np.asarray(X)
-        X = da.from_array(X, chunks=(max(1, min(len(X), 100_000)), -1))
+        # dask's own chunk-size rule (config "array.chunk-size"), whole rows per chunk
+        X = da.from_array(X, chunks=("auto", -1))
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D, got {X.ndim} dimension(s).")
     if X.dtype.kind not in "fiub":
@@ -60,14 +67,6 @@ def _as_dask_array(X, who):
     return X
 
 
-def _own_medoid_rows(medoids, start, stop):
-    """(row in the chunk, column) of every medoid that lies in rows start..stop-1; the
-    column is the medoid's position in the flattened ``medoids`` array."""
-    flat = np.asarray(medoids).ravel()
-    cols = np.flatnonzero((flat >= start) & (flat < stop))
-    return flat[cols] - start, cols
-
-
 def _chunk_losses(chunk, start, centers, medoid_sets, metric, metric_params):
     """Per-sample loss contributions of one chunk (global rows start..): candidate set s is
     ``medoid_sets[s]``, whose rows are centers[s*k:(s+1)*k]. A medoid's distance to itself
@@ -76,13 +75,11 @@ def _chunk_losses(chunk, start, centers, medoid_sets, metric, metric_params):
     n_sets, k = medoid_sets.shape
     if not np.all(np.isfinite(chunk)):
         return np.full(n_sets, np.nan), True
-    rows, cols = _own_medoid_rows(medoid_sets, start, start + len(chunk))
+    rows, cols = medoids_in_rows(medoid_sets, start, start + len(chunk))
     total = np.zeros(n_sets)
-    step = max(1, CHUNK_BYTES // (8 * len(centers)))  # bounded memory inside the chunk
-    for a in range(0, len(chunk), step):
-        d = pairwise_distances(chunk[a:a + step], centers, metric=metric,
-                               **(metric_params or {}))
-        here = (rows >= a) & (rows < a + len(d))
+    for a, b in row_chunks(len(chunk), distance_row_bytes(len(centers))):
+        d = pairwise_distances(chunk[a:b], centers, metric=metric, **(metric_params or {}))
+        here = (rows >= a) & (rows < b)
         d[rows[here] - a, cols[here]] = 0.0
         total += d.reshape(len(d), n_sets, k).min(axis=2).sum(axis=0)
     return total, False
@@ -91,9 +88,7 @@ def _chunk_losses(chunk, start, centers, medoid_sets, metric, metric_params):
 def _chunk_labels(chunk, centers, metric, metric_params, medoids=None, block_info=None):
     labels = nearest_medoid(np.asarray(chunk), centers, metric, metric_params)[0]
     if medoids is not None and block_info is not None:
-        start, stop = block_info[0]["array-location"][0]
-        rows, cols = _own_medoid_rows(medoids, start, stop)
-        labels[rows] = cols  # a medoid belongs to its own cluster
+        own_cluster(labels, None, medoids, start=block_info[0]["array-location"][0][0])
     return labels
 
 
@@ -163,17 +158,13 @@ class DaskCLARA(_MedoidEstimator):
     """
 
     _parameter_constraints = {
-        "n_clusters": [Interval(Integral, 1, None, closed="left")],
-        "method": [StrOptions({"fasterpam", "fastpam2", "pam"})],
+        **_MedoidEstimator._parameter_constraints,
+        "method": [StrOptions(set(CLARA_METHODS))],
         "init": [StrOptions(set(INITS))],
         "n_sampling": [Interval(Integral, 1, None, closed="left"), None],
         "n_sampling_iter": [Interval(Integral, 1, None, closed="left")],
-        "metric": _METRICS,
-        "metric_params": [dict, None],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "retries": [Interval(Integral, 0, None, closed="left")],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
 
     def __init__(self, n_clusters=8, *, method="fasterpam", init="build", n_sampling=None,
@@ -210,7 +201,7 @@ class DaskCLARA(_MedoidEstimator):
         Parameters
         ----------
         X : dask.array.Array or array-like of shape (n_samples, n_features)
-            A NumPy array is chunked (100 000 rows per chunk).
+            A NumPy array is chunked by dask's rule (``chunks=("auto", -1)``).
         y : Ignored
 
         Returns
@@ -221,12 +212,12 @@ class DaskCLARA(_MedoidEstimator):
         if self.metric == "precomputed":
             raise ValueError("DaskCLARA computes distances from the features; "
                              "metric='precomputed' is not supported.")
-        t0 = time.perf_counter()
+        log = reporter(self)
         X = self._as_dask(X)
         n, d = X.shape
         if n == 0:
-            raise ValueError("Found array with 0 sample(s) (shape=(0, %d)) while a minimum of "
-                             "1 is required." % d)
+            raise ValueError(f"Found array with 0 sample(s) (shape=(0, {d})) while a minimum "
+                             "of 1 is required.")
         k = check_n_clusters(self.n_clusters, n)
         s = default_sample_size(self.method, n, k, self.n_sampling)
         rng = check_random_state(self.random_state)
@@ -239,7 +230,7 @@ class DaskCLARA(_MedoidEstimator):
         if not np.all(np.isfinite(gathered)):
             raise ValueError("Input X contains NaN or infinity.")
         where = {int(r): i for i, r in enumerate(wanted)}
-        self._log(f"gathered {len(wanted)} sampled rows of {n}", t0)
+        log.done(f"gathered {len(wanted)} sampled rows of {n}")
 
         # 2. cluster the samples as parallel tasks (one thread each)
         t1 = time.perf_counter()
@@ -251,7 +242,7 @@ class DaskCLARA(_MedoidEstimator):
                 self.metric_params))
         local = self._compute(*tasks)
         medoid_sets = [rows[res] for rows, res in zip(samples, local)]
-        self._log(f"clustered {len(samples)} samples of {s}", t1)
+        log(f"clustered {len(samples)} samples of {s}", since=t1)
 
         # 3. one pass over the data judges every candidate medoid set
         t1 = time.perf_counter()
@@ -267,7 +258,7 @@ class DaskCLARA(_MedoidEstimator):
             raise ValueError("Input X contains NaN or infinity.")
         losses = np.sum([r for r, _ in results], axis=0)
         best = int(np.argmin(losses))
-        self._log(f"judged {len(samples)} medoid sets in one pass; best sample {best}", t1)
+        log(f"judged {len(samples)} medoid sets in one pass; best sample {best}", since=t1)
 
         self.n_features_in_ = d
         self.medoid_indices_ = np.asarray(medoid_sets[best], dtype=np.intp)
@@ -280,7 +271,7 @@ class DaskCLARA(_MedoidEstimator):
         self.labels_ = X.map_blocks(_chunk_labels, self.cluster_centers_, self.metric,
                                     self.metric_params, self.medoid_indices_, dtype=np.intp,
                                     drop_axis=1)
-        self._log(f"done: loss {self.inertia_:.6g}", t0)
+        log.done(f"done: loss {self.inertia_:.6g}")
         return self
 
     def _check_query(self, X):
@@ -348,7 +339,7 @@ class DaskCLARA(_MedoidEstimator):
 
 def _cluster_one(Xs, k, method, init, max_iter, seed, metric, metric_params):
     """One sample's clustering (a Dask task): local medoid positions."""
-    Ds = sample_dissimilarity(Xs, metric, metric_params)
+    Ds = pairwise_dissimilarity(Xs, metric, metric_params)
     return cluster_sample(Ds, None, k, method, init, max_iter, seed, 1).medoids
 
 

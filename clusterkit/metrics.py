@@ -118,8 +118,10 @@ def silhouette(D, labels, *, samples=False, check_input=True):
     return s if samples else float(s.mean())
 
 
-# Hierarchy metrics for community detection (defined with the estimators that use them).
-from .community._metrics import (  # noqa: E402
+# Hierarchy metrics for community detection: their home is clusterkit.community, next to
+# the estimators whose trees they score; they are re-exported here so that every quality
+# measure can be found in one module (the docs say so).
+from .community import (  # noqa: E402
     chernoff_hellinger,
     chernoff_hellinger_levels,
     count_inversions,

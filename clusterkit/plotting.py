@@ -1,4 +1,4 @@
 """Plot helpers (matplotlib is imported lazily, when a plot is drawn)."""
-from .community._plotting import plot_community_dendrogram
+from .community import plot_community_dendrogram
 
 __all__ = ["plot_community_dendrogram"]

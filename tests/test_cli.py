@@ -31,3 +31,20 @@ def test_user_file_gets_its_labels_written(tmp_path, capsys, suffix):
 def test_missing_file_is_a_clear_error():
     with pytest.raises(SystemExit, match="no such file"):
         main(["/nonexistent/data.csv"])
+
+
+@pytest.mark.parametrize("metric, built", [("euclidean", np.float32),
+                                           ("manhattan", np.float64)])
+def test_memory_guard_checks_the_matrix_really_built(tmp_path, monkeypatch, metric, built):
+    """scikit-learn builds float32 only for the euclidean metric: with --float32 and another
+    metric, the n x n matrix is float64 first, and that is what must fit."""
+    import clusterkit._medoids._engine as engine
+
+    checked = []
+    real = engine.check_square_matrix_fits
+    monkeypatch.setattr(engine, "check_square_matrix_fits",
+                        lambda n, dtype: checked.append((n, np.dtype(dtype))) or real(n, dtype))
+    path = tmp_path / "points.npy"
+    np.save(path, np.random.default_rng(0).normal(size=(30, 3)))
+    assert main([str(path), "-k", "2", "--float32", "--metric", metric]) == 0
+    assert checked == [(30, np.dtype(built))]

@@ -2,7 +2,7 @@
 from cython cimport floating
 from libc.math cimport isfinite
 
-ctypedef Py_ssize_t intp_t
+from clusterkit._fast._typedefs cimport intp_t
 
 
 def check_dissimilarity(const floating[:, ::1] D, double rtol=1e-7, double atol=0.0):

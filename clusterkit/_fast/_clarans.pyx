@@ -1,23 +1,22 @@
 """CLARANS and FastCLARANS steps on the shared k-medoids state.
 
-The driver (in clusterkit._clara) draws the random candidates and computes each
+The driver (clusterkit._medoids._clarans) draws the random candidates and computes each
 candidate's distances to all objects on demand (a row of a precomputed matrix, or computed
 from the features), so no n x n matrix is needed. Every evaluation and swap reuses the
-FastPAM kernels of _pam: one implementation of each.
+operations of _medoid_state: one implementation of each.
 """
 import numpy as np
 
 from cython cimport floating
-from libc.math cimport INFINITY
 
-from clusterkit._fast._pam cimport (
-    _State,
+from clusterkit._fast._medoid_state cimport (
+    MedoidState,
     _apply_swap,
     _candidate,
     _refresh,
     _swap_change,
-    intp_t,
 )
+from clusterkit._fast._typedefs cimport intp_t
 
 
 def new_state(medoids, medoid_distances, const double[::1] w):
@@ -25,11 +24,11 @@ def new_state(medoids, medoid_distances, const double[::1] w):
 
     Returns
     -------
-    state : _State
+    state : MedoidState
     loss : float
     """
     cdef double[:, ::1] M = np.ascontiguousarray(medoid_distances, dtype=np.float64)
-    cdef _State st = _State(M.shape[0], medoids)
+    cdef MedoidState st = MedoidState(M.shape[0], medoids)
     cdef double td
     st.M_arr[...] = M
     with nogil:
@@ -37,7 +36,7 @@ def new_state(medoids, medoid_distances, const double[::1] w):
     return st, td
 
 
-def best_slot_change(_State st, const floating[::1] row, const double[::1] w):
+def best_slot_change(MedoidState st, const floating[::1] row, const double[::1] w):
     """FastCLARANS step: change of the loss and slot for the best swap bringing in the
     candidate whose distances are ``row`` (all k slots at once, FastPAM1 inner loop; the
     slot minimises ``delta[i] + acc``, lowest slot on ties).
@@ -57,7 +56,7 @@ def best_slot_change(_State st, const floating[::1] row, const double[::1] w):
     return ch, slot
 
 
-def pair_change(_State st, const floating[::1] row, intp_t slot, const double[::1] w):
+def pair_change(MedoidState st, const floating[::1] row, intp_t slot, const double[::1] w):
     """Classic CLARANS step: exact change of the loss when the medoid in ``slot`` is replaced
     by the candidate whose distances are ``row``."""
     cdef double ch
@@ -66,7 +65,7 @@ def pair_change(_State st, const floating[::1] row, intp_t slot, const double[::
     return ch
 
 
-def swap(_State st, const floating[::1] row, intp_t slot, intp_t j, const double[::1] w):
+def swap(MedoidState st, const floating[::1] row, intp_t slot, intp_t j, const double[::1] w):
     """Replace the medoid in ``slot`` by object ``j`` (distances ``row``); return the new
     loss."""
     cdef double td
@@ -75,15 +74,15 @@ def swap(_State st, const floating[::1] row, intp_t slot, intp_t j, const double
     return td
 
 
-def medoids_of(_State st):
+def medoids_of(MedoidState st):
     """Current medoids (copy)."""
     return st.med_arr.copy()
 
 
-def labels_of(_State st):
+def labels_of(MedoidState st):
     """Current slot of every object (copy) and its distance (copy)."""
     return st.near_arr.copy(), st.dn_arr.copy()
 
 
-def is_medoid(_State st, intp_t o):
+def is_medoid(MedoidState st, intp_t o):
     return st.slot_of[o] >= 0

@@ -1,23 +1,10 @@
-"""Thread-count helper shared by the kernels.
+"""Thread count of the kernels (the OpenMP shim itself is in _openmp_helpers.pxd).
 
 The number of threads follows ``threadpoolctl`` limits and ``OMP_NUM_THREADS`` exactly
 like scikit-learn's ``_openmp_effective_n_threads``: both act on the OpenMP runtime that
 ``omp_get_max_threads`` reads.
 """
 import os
-
-cdef extern from *:
-    """
-    #ifdef _OPENMP
-    #include <omp.h>
-    #define CK_OPENMP 1
-    #else
-    #define CK_OPENMP 0
-    static int omp_get_max_threads(void) { return 1; }
-    #endif
-    """
-    int CK_OPENMP
-    int omp_get_max_threads() noexcept nogil
 
 
 def openmp_enabled():

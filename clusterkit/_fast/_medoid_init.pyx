@@ -1,7 +1,7 @@
 """k-medoids initialisations: BUILD, LAB and k-medoids++ (and weighted row sums).
 
 Randomness enters only through arrays of uniform numbers drawn by the caller from its
-``random_state``, so these kernels are deterministic. Conventions as in _pam.pyx.
+``random_state``, so these kernels are deterministic. Conventions as in _medoid_state.pyx.
 """
 import numpy as np
 
@@ -9,7 +9,8 @@ from cython cimport floating
 from cython.parallel cimport prange
 from libc.math cimport INFINITY, floor
 
-from clusterkit._fast._pam cimport _check_signals, intp_t
+from clusterkit._fast._medoid_state cimport _check_signals
+from clusterkit._fast._typedefs cimport intp_t
 
 
 def row_sums(const floating[:, ::1] D, const double[::1] w, int n_threads=1):
@@ -40,7 +41,7 @@ def build(const floating[:, ::1] D, intp_t k, const double[::1] w, int n_threads
     -------
     medoids : ndarray of shape (k,), intp
     """
-    cdef intp_t n = D.shape[0], c, o, step, best, start, end, nb
+    cdef intp_t n = D.shape[0], c, o, step, best
     cdef double g, diff, bestg
     cdef const floating* row
     medoids = np.empty(k, dtype=np.intp)

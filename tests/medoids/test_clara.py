@@ -5,10 +5,10 @@ import scipy.sparse as sp
 from sklearn.datasets import make_blobs
 from sklearn.metrics import pairwise_distances
 
-import clusterkit._clara as clara_mod
-import clusterkit._medoid_base as base_mod
+import clusterkit._medoids._base as base_mod
+import clusterkit._medoids._clarans as clarans_mod
+import clusterkit._medoids._engine as engine_mod
 from clusterkit import CLARA, CLARANS, KMedoids
-from clusterkit._fast import _clarans
 
 
 def blobs(n=600, centers=8, seed=0, d=4):
@@ -105,8 +105,8 @@ def test_never_builds_an_n_by_n_matrix(monkeypatch):
         largest.append(out.size)
         return out
 
-    monkeypatch.setattr(clara_mod, "pairwise_distances", spy)
-    monkeypatch.setattr(base_mod, "pairwise_distances", spy)
+    for module in (engine_mod, base_mod, clarans_mod):  # every caller of the metric
+        monkeypatch.setattr(module, "pairwise_distances", spy)
     CLARA(10, random_state=0).fit(X).predict(X)
     CLARANS(10, random_state=0, maxneighbor=20).fit(X)
     assert max(largest) < 3000 * 3000 / 10
@@ -151,67 +151,3 @@ def test_clara_bad_data():
         CLARA(3).fit(X)
     with pytest.raises(ValueError, match="n_samples=10"):
         CLARA(11).fit(blobs(n=10))
-
-
-# ---------------------------------------------------------------------------------------
-# CLARANS
-# ---------------------------------------------------------------------------------------
-
-def test_fastclarans_picks_the_best_slot():
-    X = blobs(n=200)
-    D = pairwise_distances(X)
-    w = np.ones(200)
-    rng = np.random.default_rng(0)
-    for _ in range(20):
-        med = np.sort(rng.choice(200, 6, replace=False))
-        state, td = _clarans.new_state(med, D[:, med], w)
-        c = int(rng.choice(np.setdiff1d(np.arange(200), med)))
-        change, slot = _clarans.best_slot_change(state, D[c], w)
-        pair = [_clarans.pair_change(state, D[c], i, w) for i in range(6)]
-        assert slot == int(np.argmin(pair))
-        assert change == pytest.approx(min(pair), abs=1e-9)
-        # and the change is what a from-scratch recomputation gives
-        new = med.copy()
-        new[slot] = c
-        assert td + change == pytest.approx(D[:, new].min(axis=1).sum())
-
-
-@pytest.mark.parametrize("method", ["fast", "classic"])
-def test_clarans_attributes_and_reproducibility(method):
-    X = blobs()
-    a = CLARANS(8, method=method, random_state=0).fit(X)
-    b = CLARANS(8, method=method, random_state=0).fit(X)
-    assert a.medoid_indices_.tolist() == b.medoid_indices_.tolist()
-    np.testing.assert_array_equal(X[a.medoid_indices_], a.cluster_centers_)
-    np.testing.assert_array_equal(a.predict(X), a.labels_)
-    assert a.inertia_ == pytest.approx(full_loss(X, a.medoid_indices_), rel=1e-8)
-    assert a.inertia_ == pytest.approx(a.local_losses_.min())
-
-
-def test_clarans_precomputed_equals_features():
-    X = blobs(n=300)
-    a = CLARANS(5, random_state=2).fit(X)
-    b = CLARANS(5, random_state=2, metric="precomputed").fit(pairwise_distances(X))
-    assert a.medoid_indices_.tolist() == b.medoid_indices_.tolist()
-
-
-def test_clarans_quality_close_to_kmedoids():
-    X = blobs(n=800, centers=10)
-    ref = KMedoids(10, init="build").fit(X).inertia_
-    # at small n the default (2.5% of n - k failures) stops early; a wider search gets close
-    fast = CLARANS(10, random_state=0, maxneighbor=0.25).fit(X).inertia_
-    assert fast <= 1.02 * ref
-
-
-def test_clarans_k_one_and_k_n():
-    X = blobs(n=30)
-    one = CLARANS(1, random_state=0, maxneighbor=1.0).fit(X)
-    assert one.inertia_ == pytest.approx(pairwise_distances(X).sum(axis=1).min())
-    alln = CLARANS(30, random_state=0).fit(X)
-    assert alln.inertia_ == 0
-
-
-@pytest.mark.parametrize("maxneighbor", [0, -1, 0.0, 1.5])
-def test_clarans_bad_maxneighbor(maxneighbor):
-    with pytest.raises(ValueError, match="maxneighbor"):
-        CLARANS(3, maxneighbor=maxneighbor).fit(blobs(n=50))

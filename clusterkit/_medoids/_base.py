@@ -1,6 +1,6 @@
-"""What every medoid-based estimator shares: input validation, chunked nearest-medoid
-queries, predict / transform / score, tags and logging."""
-import time
+"""What every medoid-based estimator shares: parameter constraints, input validation,
+chunked nearest-medoid queries, the own-cluster rule, predict / transform / score, tags."""
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import (
@@ -10,12 +10,42 @@ from sklearn.base import (
     TransformerMixin,
 )
 from sklearn.metrics import pairwise_distances
+from sklearn.metrics.pairwise import _VALID_METRICS
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._utils._validation import check_weights
+from .._utils._chunking import row_chunks
+from .._utils._validation import (
+    check_dissimilarity,
+    check_n_clusters,
+    check_weights,
+    warn_if_coincident_medoids,
+)
 
-# Bytes of distances computed at once when assigning many points to the medoids.
-CHUNK_BYTES = 64 * 2**20
+
+def distance_row_bytes(k):
+    """Bytes one row of a chunk of distances to k medoids takes (the float64 block and
+    about as much again for the metric's temporaries)."""
+    return 16 * max(int(k), 1)
+
+
+def medoids_in_rows(medoids, start, stop):
+    """(row - start, position) of every medoid that lies in rows ``start..stop-1``; the
+    position is the medoid's index in the flattened ``medoids`` array."""
+    flat = np.asarray(medoids).ravel()
+    cols = np.flatnonzero((flat >= start) & (flat < stop))
+    return flat[cols] - start, cols
+
+
+def own_cluster(labels, dist, medoids, start=0):
+    """A medoid belongs to its own cluster, at distance 0, also when another medoid
+    coincides with it. ``labels`` (and ``dist``, unless None) hold rows ``start..``;
+    modified in place."""
+    rows, cols = medoids_in_rows(medoids, start, start + len(labels))
+    labels[rows] = cols
+    if dist is not None:
+        dist[rows] = 0.0
 
 
 def nearest_medoid(X, centers, metric="euclidean", metric_params=None, precomputed_cols=None):
@@ -38,11 +68,9 @@ def nearest_medoid(X, centers, metric="euclidean", metric_params=None, precomput
     """
     n = X.shape[0]
     k = len(precomputed_cols) if precomputed_cols is not None else centers.shape[0]
-    step = max(1, min(n, CHUNK_BYTES // (8 * max(k, 1))))
     labels = np.empty(n, dtype=np.intp)
     dist = np.empty(n, dtype=np.float64)
-    for start in range(0, n, step):
-        end = min(n, start + step)
+    for start, end in row_chunks(n, distance_row_bytes(k)):
         if precomputed_cols is not None:
             block = np.asarray(X[start:end])[:, precomputed_cols]
         else:
@@ -56,12 +84,16 @@ def nearest_medoid(X, centers, metric="euclidean", metric_params=None, precomput
 
 class _MedoidEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin,
                        BaseEstimator):
-    """Base of KMedoids, CLARA and CLARANS (not public)."""
+    """Base of KMedoids, CLARA, CLARANS and DaskCLARA (not public)."""
 
-    def _log(self, msg, t0=None):
-        if self.verbose:
-            extra = f" ({time.perf_counter() - t0:.3f} s)" if t0 is not None else ""
-            print(f"[{type(self).__name__}] {msg}{extra}", flush=True)
+    # what every medoid estimator takes; each adds its own with {**base, ...}
+    _parameter_constraints = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "metric": [StrOptions(set(_VALID_METRICS) | {"precomputed"}), callable],
+        "metric_params": [dict, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
 
     def _precomputed(self):
         return self.metric == "precomputed"
@@ -151,3 +183,27 @@ class _MedoidEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
         tags.input_tags.pairwise = self._precomputed()
         tags.input_tags.positive_only = self._precomputed()
         return tags
+
+
+class _SearchEstimator(_MedoidEstimator):
+    """CLARA and CLARANS keep the best of several searches; this stores it."""
+
+    def _prepare_fit(self, X, sample_weight):
+        """Validated X (a checked matrix when precomputed), n, k, weights and generator."""
+        X = self._validate_X(X, reset=True)
+        n = X.shape[0]
+        k = check_n_clusters(self.n_clusters, n)
+        w = check_weights(sample_weight, n)
+        if self._precomputed():
+            X = check_dissimilarity(X, "The precomputed matrix X")
+        return X, n, k, w, check_random_state(self.random_state)
+
+    def _set_best(self, X, best):
+        med = best["medoids"]
+        if self._precomputed():
+            gram = np.asarray(X)[np.ix_(med, med)]
+        else:
+            gram = pairwise_distances(X[med], metric=self.metric,
+                                      **(self.metric_params or {}))
+        warn_if_coincident_medoids(gram, np.arange(len(med)))
+        self._set_fitted(X, med, best["labels"], best["loss"])

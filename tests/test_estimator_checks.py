@@ -7,7 +7,7 @@ from clusterkit import CLARA, CLARANS, KMedoids
 RANDOM_INIT_WEIGHTS = (
     "a random initial medoid set is drawn among n rows, so repeating rows changes which "
     "medoids are drawn; with init='build' weights equal duplicates exactly "
-    "(see test_kmedoids.py)")
+    "(see tests/medoids/test_kmedoids.py)")
 EXPECTED_FAILURES = {
     "check_sample_weight_equivalence_on_dense_data": RANDOM_INIT_WEIGHTS,
     "check_sample_weight_equivalence_on_sparse_data": RANDOM_INIT_WEIGHTS,

@@ -1,0 +1,51 @@
+"""The k-medoids family: KMedoids, CLARA, CLARANS and the functional API.
+
+Besides the public names (re-exported by :mod:`clusterkit`), this package names the seams
+the layers on top use (``clusterkit.dask``, the command line); they import from here, never
+from the private modules below.
+"""
+from ._base import (
+    _MedoidEstimator,
+    distance_row_bytes,
+    medoids_in_rows,
+    nearest_medoid,
+    own_cluster,
+)
+from ._clara import (
+    CLARA,
+    CLARA_METHODS,
+    cluster_sample,
+    default_sample_size,
+    draw_independent_samples,
+)
+from ._clarans import CLARANS
+from ._engine import INITS, METHODS, KMedoidsResult, pairwise_dissimilarity
+from ._functional import alternating, build, fasterpam, fastpam1, fastpam2, lab, pam
+from ._kmedoids import KMedoids
+
+__all__ = [
+    "CLARA",
+    "CLARANS",
+    "KMedoids",
+    "KMedoidsResult",
+    "alternating",
+    "build",
+    "fasterpam",
+    "fastpam1",
+    "fastpam2",
+    "lab",
+    "pam",
+    # seams for clusterkit.dask and the command line
+    "CLARA_METHODS",
+    "INITS",
+    "METHODS",
+    "_MedoidEstimator",
+    "cluster_sample",
+    "default_sample_size",
+    "distance_row_bytes",
+    "draw_independent_samples",
+    "medoids_in_rows",
+    "nearest_medoid",
+    "own_cluster",
+    "pairwise_dissimilarity",
+]

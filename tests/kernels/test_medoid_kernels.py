@@ -1,0 +1,88 @@
+"""The k-medoids kernels called directly: thread counts, argument checks, Ctrl-C, and the
+CLARANS steps on the shared state (their estimator-level facts are in tests/medoids)."""
+import signal
+import traceback
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_blobs
+from sklearn.metrics import pairwise_distances
+
+import clusterkit
+from clusterkit._fast import _clarans, _fasterpam
+from clusterkit._fast._openmp_helpers import effective_n_threads, openmp_enabled
+
+
+def blobs_matrix(seed, n=300, centers=6):
+    X, _ = make_blobs(n_samples=n, centers=centers, cluster_std=1.5, random_state=seed)
+    return pairwise_distances(X)
+
+
+def test_ctrl_c_interrupts_a_long_kernel():
+    D = blobs_matrix(0, n=1500, centers=40)
+    old = signal.signal(signal.SIGALRM, lambda *a: signal.default_int_handler(signal.SIGINT,
+                                                                              None))
+    signal.setitimer(signal.ITIMER_REAL, 0.2)
+    try:
+        with pytest.raises(KeyboardInterrupt) as exc:
+            clusterkit.pam(D, np.arange(40), max_iter=1000)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    # raised from inside the kernel, not after it returned
+    frames = traceback.extract_tb(exc.value.__traceback__)
+    assert any(f.filename.endswith("_medoid_swap.pyx") for f in frames)
+
+
+def test_thread_count_helper():
+    assert effective_n_threads(1) == 1
+    assert effective_n_threads() >= 1
+    with pytest.raises(ValueError, match="n_threads=0"):
+        effective_n_threads(0)
+
+
+@pytest.mark.skipif(not openmp_enabled(), reason="built without OpenMP")
+def test_fewer_threads_granted_than_asked_gives_the_same_result():
+    """OMP_THREAD_LIMIT (or OMP_DYNAMIC, or a nested region) can grant fewer threads than
+    requested; the FasterPAM team must share its work by the team it actually got."""
+    import os
+    import subprocess
+    import sys
+    code = (
+        "import numpy as np, clusterkit\n"
+        "from sklearn.metrics import pairwise_distances\n"
+        "X = np.random.default_rng(0).normal(size=(1500, 2))\n"
+        "D = pairwise_distances(X)\n"
+        "r = [clusterkit.fasterpam(D, np.arange(10), n_threads=t) for t in (1, 2, 3)]\n"
+        "print(all(x.medoids.tolist() == r[0].medoids.tolist() and x.loss == r[0].loss"
+        " and x.labels.tolist() == r[0].labels.tolist() for x in r))\n")
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "True"
+
+
+def test_fasterpam_kernel_rejects_a_bad_order():
+    D = blobs_matrix(0, n=50)
+    with pytest.raises(ValueError, match="order"):
+        _fasterpam.fasterpam(D, np.arange(3), np.ones(50), np.arange(40))
+
+
+def test_fastclarans_picks_the_best_slot():
+    X, _ = make_blobs(200, centers=8, n_features=4, cluster_std=2.0, random_state=0)
+    D = pairwise_distances(X)
+    w = np.ones(200)
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        med = np.sort(rng.choice(200, 6, replace=False))
+        state, td = _clarans.new_state(med, D[:, med], w)
+        c = int(rng.choice(np.setdiff1d(np.arange(200), med)))
+        change, slot = _clarans.best_slot_change(state, D[c], w)
+        pair = [_clarans.pair_change(state, D[c], i, w) for i in range(6)]
+        assert slot == int(np.argmin(pair))
+        assert change == pytest.approx(min(pair), abs=1e-9)
+        # and the change is what a from-scratch recomputation gives
+        new = med.copy()
+        new[slot] = c
+        assert td + change == pytest.approx(D[:, new].min(axis=1).sum())

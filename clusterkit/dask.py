@@ -22,7 +22,7 @@ from ._medoids import (
     _MedoidEstimator,
     cluster_sample,
     default_sample_size,
-    distance_row_bytes,
+    distance_chunks,
     draw_independent_samples,
     medoids_in_rows,
     nearest_medoid,
@@ -30,7 +30,6 @@ from ._medoids import (
     pairwise_dissimilarity,
 )
 from ._ppp import AUTO_REDUCE_THRESHOLD, PPP
-from ._utils._chunking import row_chunks
 from ._utils._logging import reporter
 from ._utils._validation import check_n_clusters
 
@@ -77,8 +76,7 @@ def _chunk_losses(chunk, start, centers, medoid_sets, metric, metric_params):
         return np.full(n_sets, np.nan), True
     rows, cols = medoids_in_rows(medoid_sets, start, start + len(chunk))
     total = np.zeros(n_sets)
-    for a, b in row_chunks(len(chunk), distance_row_bytes(len(centers))):
-        d = pairwise_distances(chunk[a:b], centers, metric=metric, **(metric_params or {}))
+    for a, b, d in distance_chunks(chunk, centers, metric, metric_params):
         here = (rows >= a) & (rows < b)
         d[rows[here] - a, cols[here]] = 0.0
         total += d.reshape(len(d), n_sets, k).min(axis=2).sum(axis=0)

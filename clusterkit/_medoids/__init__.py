@@ -6,7 +6,7 @@ from the private modules below.
 """
 from ._base import (
     _MedoidEstimator,
-    distance_row_bytes,
+    distance_chunks,
     medoids_in_rows,
     nearest_medoid,
     own_cluster,
@@ -42,7 +42,7 @@ __all__ = [
     "_MedoidEstimator",
     "cluster_sample",
     "default_sample_size",
-    "distance_row_bytes",
+    "distance_chunks",
     "draw_independent_samples",
     "medoids_in_rows",
     "nearest_medoid",

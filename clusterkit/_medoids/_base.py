@@ -48,18 +48,40 @@ def own_cluster(labels, dist, medoids, start=0):
         dist[rows] = 0.0
 
 
-def nearest_medoid(X, centers, metric="euclidean", metric_params=None, precomputed_cols=None):
-    """Nearest medoid of every row of X, computed in chunks of bounded memory.
+def distance_chunks(X, centers=None, metric="euclidean", metric_params=None, *,
+                    precomputed_cols=None):
+    """Distances of the rows of X to a few centers, chunk by chunk, in bounded memory.
 
     Parameters
     ----------
     X : {ndarray, sparse matrix} of shape (n, d), or (n, n_fit) when precomputed
     centers : {ndarray, sparse matrix} of shape (k, d) or None
-        The medoids' rows (ignored when ``precomputed_cols`` is given).
+        The centers' rows (ignored when ``precomputed_cols`` is given).
     metric, metric_params :
         As in :func:`sklearn.metrics.pairwise_distances`.
     precomputed_cols : ndarray of shape (k,) or None
-        For a precomputed X: the medoids' column indices.
+        For a precomputed X: the centers' column indices.
+
+    Yields
+    ------
+    start, stop : int
+        The rows of the chunk.
+    block : ndarray of shape (stop - start, k)
+        Their distances to the centers.
+    """
+    k = len(precomputed_cols) if precomputed_cols is not None else centers.shape[0]
+    for start, stop in row_chunks(X.shape[0], distance_row_bytes(k)):
+        if precomputed_cols is not None:
+            yield start, stop, np.asarray(X[start:stop])[:, precomputed_cols]
+        else:
+            yield start, stop, pairwise_distances(X[start:stop], centers, metric=metric,
+                                                  **(metric_params or {}))
+
+
+def nearest_medoid(X, centers, metric="euclidean", metric_params=None, precomputed_cols=None):
+    """Nearest medoid of every row of X, computed in chunks of bounded memory.
+
+    Parameters are those of :func:`distance_chunks`.
 
     Returns
     -------
@@ -67,15 +89,10 @@ def nearest_medoid(X, centers, metric="euclidean", metric_params=None, precomput
     dist : ndarray of shape (n,), float64
     """
     n = X.shape[0]
-    k = len(precomputed_cols) if precomputed_cols is not None else centers.shape[0]
     labels = np.empty(n, dtype=np.intp)
     dist = np.empty(n, dtype=np.float64)
-    for start, end in row_chunks(n, distance_row_bytes(k)):
-        if precomputed_cols is not None:
-            block = np.asarray(X[start:end])[:, precomputed_cols]
-        else:
-            block = pairwise_distances(X[start:end], centers, metric=metric,
-                                       **(metric_params or {}))
+    for start, end, block in distance_chunks(X, centers, metric, metric_params,
+                                             precomputed_cols=precomputed_cols):
         lab = np.argmin(block, axis=1)
         labels[start:end] = lab
         dist[start:end] = block[np.arange(end - start), lab]

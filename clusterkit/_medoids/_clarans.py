@@ -9,9 +9,9 @@ from sklearn.metrics import pairwise_distances
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._fast import _clarans
-from .._utils._chunking import chunk_n_rows, row_chunks
+from .._utils._chunking import chunk_n_rows
 from .._utils._logging import reporter
-from ._base import _MedoidEstimator, _SearchEstimator, distance_row_bytes
+from ._base import _MedoidEstimator, _SearchEstimator, distance_chunks
 
 
 class _RowSource:
@@ -63,9 +63,8 @@ class _RowSource:
             return np.asarray(self.X)[:, medoids].astype(np.float64)
         n = self.X.shape[0]
         out = np.empty((n, len(medoids)), dtype=np.float64)
-        for a, b in row_chunks(n, distance_row_bytes(len(medoids))):
-            out[a:b] = pairwise_distances(self.X[a:b], self.X[medoids], metric=self.metric,
-                                          **self.params)
+        for a, b, block in distance_chunks(self.X, self.X[medoids], self.metric, self.params):
+            out[a:b] = block
         out[medoids, np.arange(len(medoids))] = 0.0
         return out
 

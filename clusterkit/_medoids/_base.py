@@ -117,8 +117,10 @@ class _MedoidEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
 
     def _validate_X(self, X, reset):
         if self._precomputed():
+            # fit checks the square matrix in one pass of its own (finite values included,
+            # see check_dissimilarity), so scikit-learn's finite check would be a second read
             X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32],
-                              order="C", ensure_min_samples=1)
+                              order="C", ensure_min_samples=1, ensure_all_finite=not reset)
             if not reset and X.shape[1] != self.n_features_in_:
                 raise ValueError(f"Precomputed X must have {self.n_features_in_} columns "
                                  f"(the training samples), got {X.shape[1]}.")

@@ -22,10 +22,9 @@ from ._clara import (
     draw_independent_samples,
     sample_dissimilarity,
 )
-from ._codebook import build_codebook, merge_codebooks
 from ._kmedoids import INITS
 from ._medoid_base import CHUNK_BYTES, _MedoidEstimator, nearest_medoid
-from ._ppp import AUTO_REDUCE_THRESHOLD, PPP
+from ._ppp import AUTO_REDUCE_THRESHOLD, PPP, build_codebook, merge_codebooks
 from ._utils._validation import check_n_clusters
 
 __all__ = ["DaskCLARA", "DaskPPP"]

@@ -1,4 +1,4 @@
-"""Tests of PPP (clusterkit._ppp) and the weighted Gaussian-mixture EM (clusterkit._gmm)."""
+"""Tests of PPP (clusterkit._ppp) and the weighted Gaussian-mixture EM (clusterkit._ppp._gmm)."""
 import doctest
 import io
 from contextlib import redirect_stdout
@@ -14,9 +14,9 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.mixture import GaussianMixture
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-import clusterkit._ppp
+import clusterkit._ppp._ppp
 from clusterkit import PPP
-from clusterkit._gmm import (
+from clusterkit._ppp._gmm import (
     COVARIANCE_TYPES,
     compute_precisions_cholesky,
     estimate_parameters,
@@ -40,7 +40,7 @@ def test_sklearn_compatible(estimator, check):
 
 
 def test_docstring_examples():
-    result = doctest.testmod(clusterkit._ppp, optionflags=doctest.NORMALIZE_WHITESPACE)
+    result = doctest.testmod(clusterkit._ppp._ppp, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
 
 

@@ -25,7 +25,7 @@ from ._gmm import (
     n_mixture_parameters,
     weighted_log_prob,
 )
-from ._ppp_tree import PPPTree
+from ._tree import PPPTree
 
 # Inputs with more samples than this are reduced to a codebook when ``reduce="auto"``.
 AUTO_REDUCE_THRESHOLD = 20_000

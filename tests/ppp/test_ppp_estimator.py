@@ -1,14 +1,16 @@
-"""Tests of PPP (clusterkit._ppp) and the weighted Gaussian-mixture EM (clusterkit._ppp._gmm)."""
+"""Facts users rely on for PPP (clusterkit._ppp): the scikit-learn contract, the same
+partition for every seed, the true number of well-separated clusters, a consistent fitted
+mixture, and clear refusals of bad input."""
 import doctest
 import io
+import sys
 from contextlib import redirect_stdout
+from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from scipy.cluster.hierarchy import is_valid_linkage
-from scipy.special import logsumexp
-from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 from sklearn.mixture import GaussianMixture
@@ -16,21 +18,10 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import clusterkit._ppp._ppp
 from clusterkit import PPP
-from clusterkit._ppp._gmm import (
-    COVARIANCE_TYPES,
-    compute_precisions_cholesky,
-    estimate_parameters,
-    fit_weighted_mixture,
-    summary_scatter,
-    weighted_log_prob,
-)
+from clusterkit._ppp._gmm import COVARIANCE_TYPES
 
-
-def separated_blobs(n=1500, centers=4, d=3, seed=0):
-    """Blobs far apart relative to their spread (true clusters no method can miss)."""
-    rng = np.random.RandomState(seed)
-    means = rng.uniform(-30, 30, size=(centers, d))
-    return make_blobs(n, centers=means, cluster_std=1.0, random_state=seed)
+sys.path.insert(0, str(Path(__file__).parent))
+from ppp_data import separated_blobs  # noqa: E402
 
 
 # --------------------------------------------------------------------- scikit-learn API
@@ -52,17 +43,6 @@ def test_same_labels_for_any_random_state_direct():
         np.testing.assert_array_equal(PPP(random_state=seed).fit(X).labels_, ref)
 
 
-def test_same_labels_for_any_random_state_with_codebook():
-    X, y = separated_blobs(n=4000, centers=5, d=4, seed=2)
-    ref = PPP(reduce=True, n_codebook=150, random_state=0).fit(X)
-    assert ref.reduced_ and ref.n_clusters_ == 5
-    for seed in range(1, 20):
-        ppp = PPP(reduce=True, n_codebook=150, random_state=seed).fit(X)
-        np.testing.assert_array_equal(ppp.labels_, ref.labels_)
-        np.testing.assert_array_equal(ppp.codebook_, ref.codebook_)
-    assert adjusted_rand_score(y, ref.labels_) == 1.0
-
-
 @pytest.mark.parametrize("reduce", [False, True])
 def test_row_order_does_not_change_the_partition(reduce):
     X, y = separated_blobs(n=3000, centers=5, d=3, seed=13)
@@ -74,16 +54,6 @@ def test_row_order_does_not_change_the_partition(reduce):
     if reduce:
         np.testing.assert_array_equal(np.sort(a.codebook_weights_),
                                       np.sort(b.codebook_weights_))
-
-
-def test_codebook_and_direct_paths_agree():
-    X, y = separated_blobs(n=3000, centers=6, d=3, seed=3)
-    direct = PPP(reduce=False).fit(X)
-    reduced = PPP(reduce=True, n_codebook=200, random_state=0).fit(X)
-    assert not direct.reduced_ and reduced.reduced_
-    assert direct.n_clusters_ == reduced.n_clusters_ == 6
-    assert adjusted_rand_score(direct.labels_, reduced.labels_) == 1.0
-    np.testing.assert_allclose(np.sort(direct.weights_), np.sort(reduced.weights_))
 
 
 # --------------------------------------------------------------------- number of clusters
@@ -156,25 +126,6 @@ def test_fitted_model_is_consistent():
     np.testing.assert_allclose(ppp.score(X), gm.score(X), rtol=1e-3)
 
 
-def test_tree_records_splits_and_converts_to_linkage():
-    X, y = separated_blobs(n=1200, centers=5, d=2, seed=7)
-    ppp = PPP().fit(X)
-    tree = ppp.tree_
-    split = tree.left >= 0
-    assert split.sum() == ppp.n_clusters_ - 1
-    assert np.all(tree.gain[split] > 0)
-    assert np.all(tree.agreement[split] >= ppp.agreement)
-    children = tree.size[tree.left[split]] + tree.size[tree.right[split]]
-    np.testing.assert_array_equal(tree.size[split], children)
-    assert tree.size[0] == len(X)
-    np.testing.assert_array_equal(np.sort(tree.cluster[tree.leaves]), np.arange(5))
-    Z = tree.to_linkage()
-    assert Z.shape == (4, 4) and is_valid_linkage(Z)
-    assert np.all(np.diff(Z[:, 2]) >= 0)
-    assert Z[-1, 3] == 5
-    assert len(tree.splits()) == 4
-
-
 def test_float32_input_gives_the_same_partition():
     X, y = separated_blobs(n=900, centers=3, d=3, seed=8)
     a = PPP().fit(X).labels_
@@ -243,101 +194,3 @@ def test_sparse_input_is_refused_with_a_clear_error(make_sparse):
     X, _ = separated_blobs(n=100, centers=2, d=2)
     with pytest.raises(TypeError, match="[Ss]parse"):
         PPP().fit(make_sparse(X))
-
-
-def test_n_codebook_larger_than_n_uses_the_data():
-    X, _ = separated_blobs(n=300, centers=3, d=2, seed=12)
-    with pytest.warns(UserWarning, match="n_codebook"):
-        ppp = PPP(reduce=True, n_codebook=500).fit(X)
-    assert not ppp.reduced_ and ppp.codebook_ is None
-    np.testing.assert_array_equal(ppp.labels_, PPP(reduce=False).fit(X).labels_)
-
-
-def test_codebook_too_large_for_full_scatter_raises_before_work():
-    X = np.random.RandomState(0).normal(size=(1500, 400))
-    with pytest.raises(MemoryError, match="GiB.*diag"):
-        PPP(reduce=True, n_codebook=1000).fit(X)
-
-
-def test_float32_codebook_path():
-    X, y = separated_blobs(n=3000, centers=4, d=3, seed=14)
-    ppp = PPP(reduce=True, n_codebook=200).fit(X.astype(np.float32))
-    assert ppp.reduced_ and ppp.n_clusters_ == 4
-    assert adjusted_rand_score(y, ppp.labels_) == 1.0
-
-
-# --------------------------------------------------------------------- weighted EM
-def _hard_resp(labels, k):
-    return np.eye(k)[labels]
-
-
-@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
-def test_weighted_em_with_integer_weights_equals_duplicated_rows(covariance_type):
-    X, y = make_blobs(200, n_features=3, centers=3, cluster_std=2.5, random_state=0)
-    w = np.random.RandomState(0).randint(1, 5, size=len(X))
-    resp = _hard_resp(y, 3)
-    a = fit_weighted_mixture(X, resp, w, covariance_type=covariance_type, tol=1e-12,
-                             max_iter=30)
-    b = fit_weighted_mixture(np.repeat(X, w, axis=0), np.repeat(resp, w, axis=0),
-                             covariance_type=covariance_type, tol=1e-12, max_iter=30)
-    np.testing.assert_allclose(a.means, b.means, rtol=1e-10)
-    np.testing.assert_allclose(a.covariances, b.covariances, rtol=1e-10)
-    np.testing.assert_allclose(a.weights, b.weights, rtol=1e-10)
-    np.testing.assert_allclose(a.log_likelihood, b.log_likelihood, rtol=1e-10)
-
-
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
-def test_unweighted_em_matches_scikit_learn(covariance_type):
-    X, y = make_blobs(300, n_features=3, centers=3, cluster_std=2.5, random_state=1)
-    resp = _hard_resp(y, 3)
-    ours = fit_weighted_mixture(X, resp, covariance_type=covariance_type, tol=1e-12,
-                                max_iter=20)
-    pi, mu, cov = estimate_parameters(X, resp, np.ones(len(X)), None, 1e-6, covariance_type)
-    L = compute_precisions_cholesky(cov, covariance_type, 1e-6)
-    if covariance_type == "full":
-        prec = np.einsum("kab,kcb->kac", L, L)
-    elif covariance_type == "tied":
-        prec = L @ L.T
-    else:
-        prec = L ** 2
-    gm = GaussianMixture(3, covariance_type=covariance_type, weights_init=pi, means_init=mu,
-                         precisions_init=prec, tol=1e-12, max_iter=20).fit(X)
-    np.testing.assert_allclose(ours.means, gm.means_, rtol=1e-8, atol=1e-10)
-    np.testing.assert_allclose(ours.covariances, gm.covariances_, rtol=1e-8, atol=1e-10)
-    np.testing.assert_allclose(ours.log_likelihood, gm.score(X) * len(X), rtol=1e-10)
-
-
-@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
-def test_codebook_statistics_give_the_exact_one_component_fit(covariance_type):
-    X, _ = make_blobs(500, n_features=4, centers=3, random_state=2)
-    cells = KMeans(40, n_init=1, random_state=0).fit_predict(X)
-    counts = np.bincount(cells).astype(float)
-    means = np.stack([X[cells == j].mean(axis=0) for j in range(40)])
-    scatter = summary_scatter(X, cells, means, 40, covariance_type)
-    a = fit_weighted_mixture(means, np.ones((40, 1)), counts, scatter=scatter,
-                             covariance_type=covariance_type, max_iter=0)
-    b = fit_weighted_mixture(X, np.ones((len(X), 1)), covariance_type=covariance_type,
-                             max_iter=0)
-    np.testing.assert_allclose(a.covariances, b.covariances, rtol=1e-10)
-    np.testing.assert_allclose(a.log_likelihood, b.log_likelihood, rtol=1e-10)
-
-
-def test_codebook_em_likelihood_is_a_lower_bound_that_increases():
-    X, y = make_blobs(600, n_features=2, centers=3, cluster_std=2.0, random_state=3)
-    cells = KMeans(60, n_init=1, random_state=0).fit_predict(X)
-    counts = np.bincount(cells).astype(float)
-    means = np.stack([X[cells == j].mean(axis=0) for j in range(60)])
-    scatter = summary_scatter(X, cells, means, 60, "full")
-    resp = _hard_resp(np.array([np.bincount(y[cells == j], minlength=3).argmax()
-                                for j in range(60)]), 3)
-    previous = -np.inf
-    for n_iter in range(0, 12, 3):
-        fit = fit_weighted_mixture(means, resp, counts, scatter=scatter, tol=0,
-                                   max_iter=n_iter)
-        assert fit.log_likelihood >= previous - 1e-9
-        previous = fit.log_likelihood
-    # the points' own log-likelihood at the fitted parameters is at least the bound
-    exact_ll = logsumexp(weighted_log_prob(X, fit.weights, fit.means,
-                                           fit.precisions_cholesky, "full"), axis=1).sum()
-    assert fit.log_likelihood <= exact_ll + 1e-9

@@ -12,7 +12,6 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import linalg
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -25,6 +24,7 @@ from ._gmm import (
     n_mixture_parameters,
     weighted_log_prob,
 )
+from ._split import two_means
 from ._tree import PPPTree
 
 # Inputs with more samples than this are reduced to a codebook when ``reduce="auto"``.
@@ -34,7 +34,6 @@ MAX_SCATTER_BYTES = 1 << 30
 _CHUNK = 65_536
 _EM_TOL = 1e-3
 _EM_MAX_ITER = 100
-_LLOYD_MAX_ITER = 300
 _PRUNE_MAX_ITER = 20
 
 
@@ -345,7 +344,7 @@ class PPP(ClusterMixin, BaseEstimator):
             return self._report(node, info, size)
         Xn = np.asarray(points[idx], dtype=np.float64)
         Sn = None if scatter is None else scatter[idx]
-        side = _two_means(Xn, w)
+        side = two_means(Xn, w)
         if side is None:
             info["status"] = "degenerate"
             return self._report(node, info, size)
@@ -557,34 +556,3 @@ class PPP(ClusterMixin, BaseEstimator):
     def _log(self, message):
         if self.verbose:
             print(f"[PPP] {message}")
-
-
-def _two_means(X, w, max_iter=_LLOYD_MAX_ITER):
-    """Deterministic weighted 2-means; returns the boolean side of each row or None.
-
-    Initialised by the sign of the projection on the principal axis (the sign of the axis
-    is irrelevant: only the partition is returned), then Lloyd iterations until the
-    partition no longer changes. Ties go to the ``False`` side.
-    """
-    total = w.sum()
-    mean = w @ X / total
-    centred = X - mean
-    cov = (centred * w[:, None]).T @ centred / total
-    if not np.isfinite(cov).all() or np.trace(cov) <= 0:
-        return None
-    _, vecs = linalg.eigh(cov, subset_by_index=[X.shape[1] - 1, X.shape[1] - 1])
-    side = centred @ vecs[:, 0] > 0
-    for _ in range(max_iter):
-        if side.all() or not side.any():
-            return None
-        c1 = w[side] @ X[side] / w[side].sum()
-        c0 = w[~side] @ X[~side] / w[~side].sum()
-        d1 = ((X - c1) ** 2).sum(axis=1)
-        d0 = ((X - c0) ** 2).sum(axis=1)
-        new = d1 < d0
-        if np.array_equal(new, side):
-            break
-        side = new
-    if side.all() or not side.any():
-        return None
-    return side

@@ -6,7 +6,6 @@ inputs are first summarised by a weighted codebook (deterministic tree-structure
 quantisation) that keeps each cell's count, mean and within-cell scatter (see ``_gmm``), so
 every fit below runs on the codebook.
 """
-import heapq
 import time
 import warnings
 from numbers import Integral, Real
@@ -24,16 +23,13 @@ from ._gmm import (
     n_mixture_parameters,
     weighted_log_prob,
 )
-from ._split import two_means
-from ._tree import PPPTree
+from ._split import EM_MAX_ITER, EM_TOL, SplitRule, grow_tree
 
 # Inputs with more samples than this are reduced to a codebook when ``reduce="auto"``.
 AUTO_REDUCE_THRESHOLD = 20_000
 # Full scatter matrices above this many bytes are refused (d too large for a codebook).
 MAX_SCATTER_BYTES = 1 << 30
 _CHUNK = 65_536
-_EM_TOL = 1e-3
-_EM_MAX_ITER = 100
 _PRUNE_MAX_ITER = 20
 
 
@@ -240,7 +236,12 @@ class PPP(ClusterMixin, BaseEstimator):
         positive = variances[variances > 0]
         self.reg_covar_ = 1e-6 * np.median(positive) if positive.size else 1e-6
         self._n_total = weights.sum()
-        members, tree = self._grow_tree(points, weights, scatter)
+        rule = SplitRule(min_cluster_size=self.min_cluster_size_,
+                         agreement=self.agreement, criterion=self.criterion,
+                         covariance_type=self.covariance_type,
+                         reg_covar=self.reg_covar_, n_total=self._n_total)
+        members, tree = grow_tree(points, weights, scatter, rule,
+                                  max_clusters=self.max_clusters, log=self._log)
         self._final_mixture(X, points, weights, scatter, members, tree)
         self.reduced_ = use_codebook
         self.codebook_ = np.asarray(points) if use_codebook else None
@@ -280,121 +281,6 @@ class PPP(ClusterMixin, BaseEstimator):
                          else scatter.sum(axis=0))
         return var / total
 
-    def _grow_tree(self, points, weights, scatter):
-        """Accept validated splits, largest criterion gain first, until none is left."""
-        nodes = []  # dicts, node id = position
-
-        def add(idx, parent, depth):
-            nodes.append({"idx": idx, "parent": parent, "depth": depth, "left": -1,
-                          "right": -1, "gain": np.nan, "agreement": np.nan,
-                          "status": "", "children": None})
-            node = len(nodes) - 1
-            self._evaluate(nodes[node], node, points, weights, scatter)
-            if nodes[node]["status"] == "split":
-                heapq.heappush(heap, (-nodes[node]["gain"], node))
-            return node
-
-        heap = []
-        add(np.arange(points.shape[0]), -1, 0)
-        n_leaves = 1
-        while heap:
-            if self.max_clusters is not None and n_leaves >= self.max_clusters:
-                for _, node in heap:
-                    nodes[node]["status"] = "max_clusters"
-                break
-            _, node = heapq.heappop(heap)
-            info = nodes[node]
-            left_idx, right_idx = info.pop("children")
-            info["left"] = add(left_idx, node, info["depth"] + 1)
-            info["right"] = add(right_idx, node, info["depth"] + 1)
-            n_leaves += 1
-        for info in nodes:
-            if info["status"] == "split" and info["left"] < 0:
-                info["status"] = "max_clusters"
-        # leaves in depth-first order (left before right) become clusters 0, 1, ...
-        members, cluster = [], np.full(len(nodes), -1)
-        stack = [0]
-        while stack:
-            node = stack.pop()
-            if nodes[node]["left"] < 0:
-                cluster[node] = len(members)
-                members.append(nodes[node]["idx"])
-            else:
-                stack.extend([nodes[node]["right"], nodes[node]["left"]])
-        tree = PPPTree(
-            parent=np.array([v["parent"] for v in nodes]),
-            left=np.array([v["left"] for v in nodes]),
-            right=np.array([v["right"] for v in nodes]),
-            size=np.array([weights[v["idx"]].sum() for v in nodes]),
-            depth=np.array([v["depth"] for v in nodes]),
-            gain=np.array([v["gain"] for v in nodes], dtype=np.float64),
-            agreement=np.array([v["agreement"] for v in nodes], dtype=np.float64),
-            status=np.array([v["status"] for v in nodes], dtype=object),
-            cluster=cluster,
-        )
-        return members, tree
-
-    def _evaluate(self, info, node, points, weights, scatter):
-        """Split a node with deterministic 2-means and validate it with mixtures."""
-        idx = info["idx"]
-        w = weights[idx]
-        size = w.sum()
-        if size < 2 * self.min_cluster_size_:
-            info["status"] = "min_cluster_size"
-            return self._report(node, info, size)
-        Xn = np.asarray(points[idx], dtype=np.float64)
-        Sn = None if scatter is None else scatter[idx]
-        side = two_means(Xn, w)
-        if side is None:
-            info["status"] = "degenerate"
-            return self._report(node, info, size)
-        if min(w[side].sum(), w[~side].sum()) < self.min_cluster_size_:
-            info["status"] = "min_cluster_size"
-            return self._report(node, info, size)
-        d = Xn.shape[1]
-        ct = self.covariance_type
-        one = fit_weighted_mixture(Xn, np.ones((idx.size, 1)), w, scatter=Sn,
-                                   covariance_type=ct, reg_covar=self.reg_covar_,
-                                   max_iter=0)
-        resp = np.column_stack([side, ~side]).astype(np.float64)
-        two = fit_weighted_mixture(Xn, resp, w, scatter=Sn, covariance_type=ct,
-                                   reg_covar=self.reg_covar_, tol=_EM_TOL,
-                                   max_iter=_EM_MAX_ITER)
-        mixture_side = two.resp[:, 0] >= two.resp[:, 1]
-        same = w[mixture_side == side].sum() / size
-        # the penalty counts all points: the gain is then the change of the criterion of
-        # the whole model when this node's component is replaced by two
-        crit1 = information_criterion(one.log_likelihood, n_mixture_parameters(1, d, ct),
-                                      self._n_total, self.criterion)
-        crit2 = information_criterion(two.log_likelihood, n_mixture_parameters(2, d, ct),
-                                      self._n_total, self.criterion)
-        info["gain"] = crit1 - crit2
-        info["agreement"] = max(same, 1.0 - same)
-        if info["gain"] <= 0:
-            info["status"] = "criterion"
-        elif info["agreement"] < self.agreement:
-            info["status"] = "agreement"
-        elif min(w[mixture_side].sum(), w[~mixture_side].sum()) < self.min_cluster_size_:
-            info["status"] = "min_cluster_size"
-        else:
-            info["status"] = "split"
-            # the children are the validated mixture's assignment, which agrees with the
-            # 2-means split on most of the node and draws a better boundary where
-            # clusters of different shapes meet
-            side = mixture_side
-            # the larger child comes first (ties: the lexicographically smaller mean), so
-            # cluster numbering does not depend on the sign of the principal axis
-            keys = [(-w[part].sum(), tuple(w[part] @ Xn[part] / w[part].sum()))
-                    for part in (side, ~side)]
-            first, second = (side, ~side) if keys[0] <= keys[1] else (~side, side)
-            info["children"] = (idx[first], idx[second])
-        return self._report(node, info, size)
-
-    def _report(self, node, info, size):
-        self._log(f"node {node} (depth {info['depth']}, n={size:.0f}): "
-                  f"gain={info['gain']:.4g} agreement={info['agreement']:.3f} "
-                  f"-> {info['status']}")
-
     def _final_mixture(self, X, points, weights, scatter, members, tree):
         """Mixture initialised from the leaves, pruned while the criterion improves.
 
@@ -407,7 +293,7 @@ class PPP(ClusterMixin, BaseEstimator):
         for c, idx in enumerate(members):
             resp[idx, c] = 1.0
         pts = np.asarray(points, dtype=np.float64)
-        fit = self._fit_mixture(pts, weights, scatter, resp, _EM_MAX_ITER)
+        fit = self._fit_mixture(pts, weights, scatter, resp, EM_MAX_ITER)
         crit = self._criterion(fit)
         while fit.n_components > 1:
             # a divisive tree can leave a fragment of a cluster cut off upstream as a leaf
@@ -427,7 +313,7 @@ class PPP(ClusterMixin, BaseEstimator):
                 break
             self._log(f"final mixture: {fit.n_components - 1} components improve the "
                       f"criterion by {crit - best[0]:.4g}")
-            fit = self._fit_mixture(pts, weights, scatter, best[1].resp, _EM_MAX_ITER)
+            fit = self._fit_mixture(pts, weights, scatter, best[1].resp, EM_MAX_ITER)
             crit = self._criterion(fit)
         while True:
             self._set_params(fit)
@@ -437,7 +323,7 @@ class PPP(ClusterMixin, BaseEstimator):
             # a component that wins no training point is dropped and the rest refitted
             resp = fit.resp[:, counts > 0]
             resp /= np.maximum(resp.sum(axis=1, keepdims=True), np.finfo(float).tiny)
-            fit = self._fit_mixture(pts, weights, scatter, resp, _EM_MAX_ITER)
+            fit = self._fit_mixture(pts, weights, scatter, resp, EM_MAX_ITER)
         # each leaf belongs to the cluster holding most of its points
         leaf_ids = np.flatnonzero(tree.cluster >= 0)
         for leaf in leaf_ids:
@@ -458,7 +344,7 @@ class PPP(ClusterMixin, BaseEstimator):
     def _fit_mixture(self, pts, weights, scatter, resp, max_iter):
         return fit_weighted_mixture(pts, resp, weights, scatter=scatter,
                                     covariance_type=self.covariance_type,
-                                    reg_covar=self.reg_covar_, tol=_EM_TOL,
+                                    reg_covar=self.reg_covar_, tol=EM_TOL,
                                     max_iter=max_iter if resp.shape[1] > 1 else 0)
 
     def _criterion(self, fit):

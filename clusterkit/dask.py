@@ -25,6 +25,7 @@ from ._clara import (
 from ._kmedoids import INITS
 from ._medoid_base import CHUNK_BYTES, _MedoidEstimator, nearest_medoid
 from ._ppp import AUTO_REDUCE_THRESHOLD, PPP, build_codebook, merge_codebooks
+from ._utils._logging import reporter
 from ._utils._validation import check_n_clusters
 
 __all__ = ["DaskCLARA", "DaskPPP"]
@@ -417,6 +418,7 @@ class DaskPPP(PPP):
             raise ValueError(f"PPP needs at least 2 samples, got {n}.")
         self.n_features_in_ = d
         self._check_data_params(n, d)
+        log = reporter(self)
         t0 = time.perf_counter()
         # every chunk gets as many cells as the final codebook: a chunk's cells must be
         # fine enough not to straddle clusters, since merging never divides a cell
@@ -428,9 +430,8 @@ class DaskPPP(PPP):
         counts = np.concatenate([p[1] for p in parts])
         scatter = np.concatenate([p[2] for p in parts])
         points, weights, scatter = merge_codebooks(means, counts, scatter, self.n_codebook)
-        self._log(f"codebook of {points.shape[0]} cells from {len(parts)} chunks in "
-                  f"{time.perf_counter() - t0:.2f} s")
-        return self._fit_summary(X, points, weights, scatter, True, t0)
+        log(f"codebook of {points.shape[0]} cells from {len(parts)} chunks", since=t0)
+        return self._fit_summary(X, points, weights, scatter, True, log)
 
     def _label_training_data(self, X, n_components):
         _, da = _import_dask()

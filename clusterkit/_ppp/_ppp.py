@@ -16,6 +16,7 @@ from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._utils._logging import reporter
 from ._codebook import build_codebook
 from ._gmm import (
     fit_weighted_mixture,
@@ -210,10 +211,10 @@ class PPP(ClusterMixin, BaseEstimator):
         self : PPP
             The fitted estimator.
         """
+        log = reporter(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         n, d = X.shape
         self._check_data_params(n, d)
-        t0 = time.perf_counter()
 
         use_codebook = self.reduce is True or (
             self.reduce == "auto" and n > AUTO_REDUCE_THRESHOLD)
@@ -223,15 +224,18 @@ class PPP(ClusterMixin, BaseEstimator):
                               f"n_samples={n}; fitting on the data directly.", UserWarning)
             use_codebook = False
         if use_codebook:
+            t0 = time.perf_counter()
             points, weights, scatter = self._codebook(X)
-            self._log(f"codebook of {points.shape[0]} cells in "
-                      f"{time.perf_counter() - t0:.2f} s")
+            log(f"codebook of {points.shape[0]} cells", since=t0)
         else:
             points, weights, scatter = X, np.ones(n), None
-        return self._fit_summary(X, points, weights, scatter, use_codebook, t0)
+        return self._fit_summary(X, points, weights, scatter, use_codebook, log)
 
-    def _fit_summary(self, X, points, weights, scatter, use_codebook, t0):
-        """Everything after the (optional) reduction: tree, final mixture, labels of X."""
+    def _fit_summary(self, X, points, weights, scatter, use_codebook, log):
+        """Everything after the (optional) reduction: tree, final mixture, labels of X.
+
+        ``log`` is the fit's reporter; its clock started with the fit.
+        """
         variances = self._feature_variances(points, weights, scatter)
         positive = variances[variances > 0]
         self.reg_covar_ = 1e-6 * np.median(positive) if positive.size else 1e-6
@@ -241,12 +245,12 @@ class PPP(ClusterMixin, BaseEstimator):
                          covariance_type=self.covariance_type,
                          reg_covar=self.reg_covar_, n_total=self._n_total)
         members, tree = grow_tree(points, weights, scatter, rule,
-                                  max_clusters=self.max_clusters, log=self._log)
-        self._final_mixture(X, points, weights, scatter, members, tree)
+                                  max_clusters=self.max_clusters, log=log)
+        self._final_mixture(X, points, weights, scatter, members, tree, log)
         self.reduced_ = use_codebook
         self.codebook_ = np.asarray(points) if use_codebook else None
         self.codebook_weights_ = weights if use_codebook else None
-        self._log(f"{self.n_clusters_} clusters in {time.perf_counter() - t0:.2f} s")
+        log.done(f"{self.n_clusters_} clusters")
         return self
 
     def _check_data_params(self, n, d):
@@ -281,7 +285,7 @@ class PPP(ClusterMixin, BaseEstimator):
                          else scatter.sum(axis=0))
         return var / total
 
-    def _final_mixture(self, X, points, weights, scatter, members, tree):
+    def _final_mixture(self, X, points, weights, scatter, members, tree, log):
         """Mixture initialised from the leaves, pruned while the criterion improves.
 
         Each round tries removing every component in turn (the others start from the
@@ -311,8 +315,8 @@ class PPP(ClusterMixin, BaseEstimator):
                     best = (trial_crit, trial)
             if best[0] >= crit:
                 break
-            self._log(f"final mixture: {fit.n_components - 1} components improve the "
-                      f"criterion by {crit - best[0]:.4g}")
+            log(f"final mixture: {fit.n_components - 1} components improve the "
+                f"criterion by {crit - best[0]:.4g}")
             fit = self._fit_mixture(pts, weights, scatter, best[1].resp, EM_MAX_ITER)
             crit = self._criterion(fit)
         while True:
@@ -438,7 +442,3 @@ class PPP(ClusterMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
         return tags
-
-    def _log(self, message):
-        if self.verbose:
-            print(f"[PPP] {message}")

@@ -24,7 +24,7 @@ from ._clara import (
 )
 from ._kmedoids import INITS
 from ._medoid_base import CHUNK_BYTES, _MedoidEstimator, nearest_medoid
-from ._ppp import AUTO_REDUCE_THRESHOLD, PPP, build_codebook, merge_codebooks
+from ._ppp import PPP, build_codebook, merge_codebooks
 from ._utils._logging import reporter
 from ._utils._validation import check_n_clusters
 
@@ -407,9 +407,7 @@ class DaskPPP(PPP):
         dask, _ = _import_dask()
         X = _as_dask_array(X, "DaskPPP")
         n, d = X.shape
-        use_codebook = self.reduce is True or (self.reduce == "auto"
-                                               and n > AUTO_REDUCE_THRESHOLD)
-        if not use_codebook or self.n_codebook >= n:
+        if not self._uses_codebook(n):
             # small data: gather it and fit exactly as in memory
             PPP.fit(self, X.compute())
             return self

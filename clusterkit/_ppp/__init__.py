@@ -4,7 +4,7 @@ Only the names below are used outside the family: the estimator and its tree for
 the codebook seams for :mod:`clusterkit.dask`.
 """
 from ._codebook import build_codebook, merge_codebooks
-from ._ppp import AUTO_REDUCE_THRESHOLD, PPP
+from ._ppp import PPP
 from ._tree import PPPTree
 
-__all__ = ["AUTO_REDUCE_THRESHOLD", "PPP", "PPPTree", "build_codebook", "merge_codebooks"]
+__all__ = ["PPP", "PPPTree", "build_codebook", "merge_codebooks"]

@@ -17,6 +17,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._utils._logging import reporter
+from .._utils._memory import check_fits
 from ._codebook import build_codebook
 from ._gmm import (
     fit_weighted_mixture,
@@ -216,13 +217,7 @@ class PPP(ClusterMixin, BaseEstimator):
         n, d = X.shape
         self._check_data_params(n, d)
 
-        use_codebook = self.reduce is True or (
-            self.reduce == "auto" and n > AUTO_REDUCE_THRESHOLD)
-        if use_codebook and self.n_codebook >= n:
-            if self.reduce is True:
-                warnings.warn(f"n_codebook={self.n_codebook} is not smaller than "
-                              f"n_samples={n}; fitting on the data directly.", UserWarning)
-            use_codebook = False
+        use_codebook = self._uses_codebook(n, warn=True)
         if use_codebook:
             t0 = time.perf_counter()
             points, weights, scatter = self._codebook(X)
@@ -253,6 +248,24 @@ class PPP(ClusterMixin, BaseEstimator):
         log.done(f"{self.n_clusters_} clusters")
         return self
 
+    def _uses_codebook(self, n, *, fallback=True, warn=False):
+        """Whether a fit on ``n`` samples runs on a codebook: the one rule for it.
+
+        ``reduce=True``, or ``"auto"`` with more than ``AUTO_REDUCE_THRESHOLD`` samples,
+        asks for a codebook. With ``fallback``, one of ``n_codebook >= n`` cells is not
+        built and the data are used directly (with a UserWarning when ``warn`` and
+        ``reduce=True``, since the user asked for the reduction); without it, the answer
+        is whether a codebook was asked for.
+        """
+        wanted = self.reduce is True or (self.reduce == "auto"
+                                         and n > AUTO_REDUCE_THRESHOLD)
+        if not (wanted and fallback and self.n_codebook >= n):
+            return wanted
+        if warn and self.reduce is True:
+            warnings.warn(f"n_codebook={self.n_codebook} is not smaller than "
+                          f"n_samples={n}; fitting on the data directly.", UserWarning)
+        return False
+
     def _check_data_params(self, n, d):
         msize = self.min_cluster_size
         if msize == "auto":
@@ -262,14 +275,15 @@ class PPP(ClusterMixin, BaseEstimator):
         elif msize > n:
             raise ValueError(f"min_cluster_size={msize} must not exceed n_samples={n}.")
         self.min_cluster_size_ = float(msize)
-        if (self.covariance_type in ("full", "tied") and self.reduce is not False
-                and (self.reduce is True or n > AUTO_REDUCE_THRESHOLD)
-                and min(self.n_codebook, n) * d * d * 8 > MAX_SCATTER_BYTES):
-            need = min(self.n_codebook, n) * d * d * 8 / 2**30
-            raise MemoryError(
-                f"the codebook's full scatter matrices need {need:.1f} GiB for "
-                f"n_features={d}; use covariance_type='diag', fewer codebook cells, "
-                "or reduce the dimension first (e.g. PCA).")
+        # checked whenever a codebook is asked for, even one that the n_codebook >= n
+        # fallback will not build (as before the rule was shared)
+        if self.covariance_type in ("full", "tied") and self._uses_codebook(n, fallback=False):
+            n_cells = min(self.n_codebook, n)
+            check_fits(n_cells * d * d * 8,
+                       f"The codebook's full scatter for n_features={d} ({n_cells} x {d} x "
+                       f"{d} float64)",
+                       "use covariance_type='diag', fewer codebook cells (n_codebook), or "
+                       "reduce the dimension first (e.g. PCA).", limit=MAX_SCATTER_BYTES)
 
     def _codebook(self, X):
         """Weighted codebook: cell means, counts and within-cell scatter."""

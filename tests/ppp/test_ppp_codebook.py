@@ -1,6 +1,7 @@
 """PPP on a codebook: the reduction path gives the partition of the direct path, with no
 randomness, and refuses what would not fit."""
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -49,3 +50,14 @@ def test_float32_codebook_path():
     ppp = PPP(reduce=True, n_codebook=200).fit(X.astype(np.float32))
     assert ppp.reduced_ and ppp.n_clusters_ == 4
     assert adjusted_rand_score(y, ppp.labels_) == 1.0
+
+
+def test_the_codebook_is_used_exactly_when_it_is_smaller_than_the_data():
+    X, _ = separated_blobs(n=300, centers=3, d=2, seed=12)
+    with pytest.warns(UserWarning, match="n_codebook=300 is not smaller than n_samples=300"):
+        assert not PPP(reduce=True, n_codebook=300).fit(X).reduced_
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ppp = PPP(reduce=True, n_codebook=299).fit(X)
+    assert ppp.reduced_ and ppp.codebook_.shape == (299, 2)
+    assert not PPP(reduce=False, n_codebook=2).fit(X).reduced_

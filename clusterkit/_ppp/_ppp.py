@@ -16,6 +16,7 @@ from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._utils._chunking import row_chunks
 from .._utils._logging import reporter
 from .._utils._memory import check_fits
 from ._codebook import build_codebook
@@ -31,7 +32,6 @@ from ._split import EM_MAX_ITER, EM_TOL, SplitRule, grow_tree
 AUTO_REDUCE_THRESHOLD = 20_000
 # Full scatter matrices above this many bytes are refused (d too large for a codebook).
 MAX_SCATTER_BYTES = 1 << 30
-_CHUNK = 65_536
 _PRUNE_MAX_ITER = 20
 
 
@@ -133,7 +133,8 @@ class PPP(ClusterMixin, BaseEstimator):
     -----
     Model parameters are float64; float32 input is not copied to float64 as a whole (the
     codebook works on a permuted copy in the input dtype, the labels are computed in
-    chunks).
+    chunks). Chunks are sized by scikit-learn's ``working_memory``
+    (:func:`sklearn.config_context`), which bounds the memory, not the result.
 
     Under reduction, the mixtures are fitted on the codebook with responsibilities shared
     within a cell; the 1-component fits are then exact and the 2-component likelihoods are
@@ -380,8 +381,13 @@ class PPP(ClusterMixin, BaseEstimator):
 
     # ---------------------------------------------------------------- inference
     def _weighted_log_prob_chunks(self, X):
-        for s in range(0, X.shape[0], _CHUNK):
-            yield weighted_log_prob(np.asarray(X[s:s + _CHUNK], dtype=np.float64),
+        """Weighted log-densities of ``X`` under the final mixture, chunk by chunk."""
+        d, k = X.shape[1], self.means_.shape[0]
+        # a row of a chunk: its float64 copy and two projected copies inside
+        # log_gaussian_prob, then about four (k,) rows (log-densities, their shifted and
+        # exponentiated copies in predict_proba)
+        for start, stop in row_chunks(X.shape[0], 8 * (3 * d + 4 * k)):
+            yield weighted_log_prob(np.asarray(X[start:stop], dtype=np.float64),
                                     self.weights_, self.means_, self.precisions_cholesky_,
                                     self.covariance_type)
 

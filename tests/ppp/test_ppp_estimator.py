@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import sklearn
 from scipy.cluster.hierarchy import is_valid_linkage
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
@@ -194,3 +195,16 @@ def test_sparse_input_is_refused_with_a_clear_error(make_sparse):
     X, _ = separated_blobs(n=100, centers=2, d=2)
     with pytest.raises(TypeError, match="[Ss]parse"):
         PPP().fit(make_sparse(X))
+
+
+def test_working_memory_bounds_the_chunks_not_the_result():
+    X, _ = separated_blobs(n=3000, centers=4, d=3, seed=15)
+    ref = PPP(reduce=True, n_codebook=200).fit(X)
+    with sklearn.config_context(working_memory=0.01):  # a few dozen rows per chunk
+        small = PPP(reduce=True, n_codebook=200).fit(X)
+        np.testing.assert_array_equal(small.predict(X), ref.labels_)
+        np.testing.assert_allclose(small.predict_proba(X), ref.predict_proba(X),
+                                   rtol=1e-12, atol=1e-300)
+    np.testing.assert_array_equal(small.labels_, ref.labels_)
+    np.testing.assert_array_equal(small.codebook_, ref.codebook_)
+    np.testing.assert_allclose(small.means_, ref.means_, rtol=1e-12)

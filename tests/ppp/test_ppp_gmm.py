@@ -2,6 +2,7 @@
 unweighted fit equals scikit-learn's, codebook statistics give exact or bounded fits."""
 import numpy as np
 import pytest
+import sklearn
 from scipy.special import logsumexp
 from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
@@ -91,3 +92,18 @@ def test_codebook_em_likelihood_is_a_lower_bound_that_increases():
     exact_ll = logsumexp(weighted_log_prob(X, fit.weights, fit.means,
                                            fit.precisions_cholesky, "full"), axis=1).sum()
     assert fit.log_likelihood <= exact_ll + 1e-9
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+def test_summary_scatter_does_not_depend_on_the_chunk_size(covariance_type):
+    X, _ = make_blobs(700, n_features=3, centers=2, random_state=4)
+    cells = KMeans(5, n_init=1, random_state=0).fit_predict(X)
+    means = np.stack([X[cells == j].mean(axis=0) for j in range(5)])
+    ref = summary_scatter(X, cells, means, 5, covariance_type)
+    with sklearn.config_context(working_memory=0.001):  # 14 rows per chunk
+        chunked = summary_scatter(X, cells, means, 5, covariance_type)
+    np.testing.assert_allclose(chunked, ref, rtol=1e-12)
+    diff = X - means[cells]
+    exact = np.stack([diff[cells == j].T @ diff[cells == j] for j in range(5)])
+    np.testing.assert_allclose(ref, exact if covariance_type == "full"
+                               else np.diagonal(exact, axis1=1, axis2=2), rtol=1e-10)

@@ -13,7 +13,7 @@ from ._kmedoids import (
     lab,
     pam,
 )
-from ._ppp import PPP
+from ._ppp import PPP, PPPTree
 
 __version__ = "0.1.0.dev0"
 
@@ -23,6 +23,7 @@ __all__ = [
     "KMedoids",
     "KMedoidsResult",
     "PPP",
+    "PPPTree",
     "alternating",
     "build",
     "fasterpam",

@@ -107,6 +107,14 @@ class PPP(ClusterMixin, BaseEstimator):
     tree_ : PPPTree
         Every examined node with its criterion gain and agreement;
         ``tree_.to_linkage()`` gives a scipy linkage matrix for a dendrogram.
+    n_iter_ : int
+        Number of EM iterations (E-step and M-step after the initial M-step) of the last
+        fit of the final mixture, the one whose parameters are kept (after any pruning);
+        0 when a single cluster is found, whose mixture needs no iteration.
+    converged_ : bool
+        Whether that last EM run stopped because the average log-likelihood changed by
+        less than 1e-3, rather than after its 100 iterations; always True for a single
+        cluster.
     reduced_ : bool
         Whether the codebook reduction was used.
     codebook_ : ndarray of shape (n_cells, n_features) or None

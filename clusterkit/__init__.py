@@ -14,7 +14,7 @@ from ._medoids import (
     lab,
     pam,
 )
-from ._ppp import PPP
+from ._ppp import PPP, PPPTree
 
 __version__ = "0.1.0.dev0"
 
@@ -24,6 +24,7 @@ __all__ = [
     "KMedoids",
     "KMedoidsResult",
     "PPP",
+    "PPPTree",
     "alternating",
     "build",
     "fasterpam",

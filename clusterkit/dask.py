@@ -15,7 +15,6 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._codebook import build_codebook, merge_codebooks
 from ._medoids import (
     CLARA_METHODS,
     INITS,
@@ -29,7 +28,7 @@ from ._medoids import (
     own_cluster,
     pairwise_dissimilarity,
 )
-from ._ppp import AUTO_REDUCE_THRESHOLD, PPP
+from ._ppp import PPP, build_codebook, merge_codebooks
 from ._utils._logging import reporter
 from ._utils._validation import check_n_clusters
 
@@ -396,9 +395,7 @@ class DaskPPP(PPP):
         dask, _ = _import_dask()
         X = _as_dask_array(X, "DaskPPP")
         n, d = X.shape
-        use_codebook = self.reduce is True or (self.reduce == "auto"
-                                               and n > AUTO_REDUCE_THRESHOLD)
-        if not use_codebook or self.n_codebook >= n:
+        if not self._uses_codebook(n):
             # small data: gather it and fit exactly as in memory
             PPP.fit(self, X.compute())
             return self
@@ -407,6 +404,7 @@ class DaskPPP(PPP):
             raise ValueError(f"PPP needs at least 2 samples, got {n}.")
         self.n_features_in_ = d
         self._check_data_params(n, d)
+        log = reporter(self)
         t0 = time.perf_counter()
         # every chunk gets as many cells as the final codebook: a chunk's cells must be
         # fine enough not to straddle clusters, since merging never divides a cell
@@ -418,9 +416,8 @@ class DaskPPP(PPP):
         counts = np.concatenate([p[1] for p in parts])
         scatter = np.concatenate([p[2] for p in parts])
         points, weights, scatter = merge_codebooks(means, counts, scatter, self.n_codebook)
-        self._log(f"codebook of {points.shape[0]} cells from {len(parts)} chunks in "
-                  f"{time.perf_counter() - t0:.2f} s")
-        return self._fit_summary(X, points, weights, scatter, True, t0)
+        log(f"codebook of {points.shape[0]} cells from {len(parts)} chunks", since=t0)
+        return self._fit_summary(X, points, weights, scatter, True, log)
 
     def _label_training_data(self, X, n_components):
         _, da = _import_dask()

@@ -32,10 +32,11 @@ def _spherical_bic(X, labels, centers):
     return loglik - 0.5 * n_params * np.log(n)
 
 
-def xmeans(X, k_max=20, random_state=None):
-    """X-means; returns (labels, centers)."""
-    rs = check_random_state(random_state)
-    X = np.asarray(X, dtype=np.float64)
+def _split_until_stable(X, k_max, min_size, split):
+    """The loop X-means and G-means share: k-means on the current centres, then every
+    cluster of at least ``min_size`` points is offered to ``split(points, centre)``, which
+    returns the two child centres or None; stops when no cluster splits or at ``k_max``.
+    Returns (labels, centers)."""
     centers = X.mean(axis=0, keepdims=True)
     while True:
         km = KMeans(len(centers), init=centers, n_init=1).fit(X)
@@ -43,19 +44,30 @@ def xmeans(X, k_max=20, random_state=None):
         new = []
         for j in range(len(centers)):
             Xj = X[labels == j]
-            if len(Xj) < 4 or len(centers) + len(new) - j >= k_max:
+            children = None
+            if len(Xj) >= min_size and len(centers) + len(new) - j < k_max:
+                children = split(Xj, centers[j])
+            if children is None:
                 new.append(centers[j])
-                continue
-            child = KMeans(2, n_init=1, random_state=rs).fit(Xj)
-            one = _spherical_bic(Xj, np.zeros(len(Xj), dtype=int), centers[j:j + 1])
-            two = _spherical_bic(Xj, child.labels_, child.cluster_centers_)
-            if two > one:
-                new.extend(child.cluster_centers_)
             else:
-                new.append(centers[j])
+                new.extend(children)
         if len(new) == len(centers):
             return labels, centers
         centers = np.array(new)
+
+
+def xmeans(X, k_max=20, random_state=None):
+    """X-means; returns (labels, centers)."""
+    rs = check_random_state(random_state)
+    X = np.asarray(X, dtype=np.float64)
+
+    def split(Xj, center):
+        child = KMeans(2, n_init=1, random_state=rs).fit(Xj)
+        one = _spherical_bic(Xj, np.zeros(len(Xj), dtype=int), center[None, :])
+        two = _spherical_bic(Xj, child.labels_, child.cluster_centers_)
+        return child.cluster_centers_ if two > one else None
+
+    return _split_until_stable(X, k_max, 4, split)
 
 
 def _anderson_darling_normal(x):
@@ -74,35 +86,19 @@ def gmeans(X, k_max=20, alpha=1e-4, random_state=None):
     # critical value of the Anderson-Darling statistic (case 3: mean and variance
     # estimated) as tabulated by D'Agostino and Stephens for alpha = 1e-4
     critical = {1e-4: 1.8692, 1e-3: 1.159, 5e-3: 1.035, 1e-2: 1.035, 5e-2: 0.787}[alpha]
-    centers = X.mean(axis=0, keepdims=True)
-    while True:
-        km = KMeans(len(centers), init=centers, n_init=1).fit(X)
-        centers, labels = km.cluster_centers_, km.labels_
-        new = []
-        for j in range(len(centers)):
-            Xj = X[labels == j]
-            if len(Xj) < 8 or len(centers) + len(new) - j >= k_max:
-                new.append(centers[j])
-                continue
-            centred = Xj - centers[j]
-            cov = centred.T @ centred / len(Xj)
-            vals, vecs = np.linalg.eigh(cov)
-            m = vecs[:, -1] * np.sqrt(2 * max(vals[-1], 0) / np.pi)
-            if not np.any(m):
-                new.append(centers[j])
-                continue
-            child = KMeans(2, init=np.array([centers[j] + m, centers[j] - m]),
-                           n_init=1).fit(Xj)
-            v = child.cluster_centers_[0] - child.cluster_centers_[1]
-            proj = Xj @ v / max(v @ v, np.finfo(np.float64).tiny)
-            if proj.std() == 0:
-                new.append(centers[j])
-                continue
-            a2 = _anderson_darling_normal(proj)
-            if a2 > critical:
-                new.extend(child.cluster_centers_)
-            else:
-                new.append(centers[j])
-        if len(new) == len(centers):
-            return labels, centers
-        centers = np.array(new)
+
+    def split(Xj, center):
+        centred = Xj - center
+        cov = centred.T @ centred / len(Xj)
+        vals, vecs = np.linalg.eigh(cov)
+        m = vecs[:, -1] * np.sqrt(2 * max(vals[-1], 0) / np.pi)
+        if not np.any(m):
+            return None
+        child = KMeans(2, init=np.array([center + m, center - m]), n_init=1).fit(Xj)
+        v = child.cluster_centers_[0] - child.cluster_centers_[1]
+        proj = Xj @ v / max(v @ v, np.finfo(np.float64).tiny)
+        if proj.std() == 0:
+            return None
+        return child.cluster_centers_ if _anderson_darling_normal(proj) > critical else None
+
+    return _split_until_stable(X, k_max, 8, split)

@@ -6,18 +6,19 @@ inputs are first summarised by a weighted codebook (deterministic tree-structure
 quantisation) that keeps each cell's count, mean and within-cell scatter (see ``_gmm``), so
 every fit below runs on the codebook.
 """
-import heapq
 import time
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import linalg
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._utils._chunking import row_chunks
+from .._utils._logging import reporter
+from .._utils._memory import check_fits
 from ._codebook import build_codebook
 from ._gmm import (
     fit_weighted_mixture,
@@ -25,16 +26,12 @@ from ._gmm import (
     n_mixture_parameters,
     weighted_log_prob,
 )
-from ._ppp_tree import PPPTree
+from ._split import EM_MAX_ITER, EM_TOL, SplitRule, grow_tree
 
 # Inputs with more samples than this are reduced to a codebook when ``reduce="auto"``.
 AUTO_REDUCE_THRESHOLD = 20_000
 # Full scatter matrices above this many bytes are refused (d too large for a codebook).
 MAX_SCATTER_BYTES = 1 << 30
-_CHUNK = 65_536
-_EM_TOL = 1e-3
-_EM_MAX_ITER = 100
-_LLOYD_MAX_ITER = 300
 _PRUNE_MAX_ITER = 20
 
 
@@ -110,6 +107,14 @@ class PPP(ClusterMixin, BaseEstimator):
     tree_ : PPPTree
         Every examined node with its criterion gain and agreement;
         ``tree_.to_linkage()`` gives a scipy linkage matrix for a dendrogram.
+    n_iter_ : int
+        Number of EM iterations (E-step and M-step after the initial M-step) of the last
+        fit of the final mixture, the one whose parameters are kept (after any pruning);
+        0 when a single cluster is found, whose mixture needs no iteration.
+    converged_ : bool
+        Whether that last EM run stopped because the average log-likelihood changed by
+        less than 1e-3, rather than after its 100 iterations; always True for a single
+        cluster.
     reduced_ : bool
         Whether the codebook reduction was used.
     codebook_ : ndarray of shape (n_cells, n_features) or None
@@ -136,7 +141,8 @@ class PPP(ClusterMixin, BaseEstimator):
     -----
     Model parameters are float64; float32 input is not copied to float64 as a whole (the
     codebook works on a permuted copy in the input dtype, the labels are computed in
-    chunks).
+    chunks). Chunks are sized by scikit-learn's ``working_memory``
+    (:func:`sklearn.config_context`), which bounds the memory, not the result.
 
     Under reduction, the mixtures are fitted on the codebook with responsibilities shared
     within a cell; the 1-component fits are then exact and the 2-component likelihoods are
@@ -215,39 +221,59 @@ class PPP(ClusterMixin, BaseEstimator):
         self : PPP
             The fitted estimator.
         """
+        log = reporter(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         n, d = X.shape
         self._check_data_params(n, d)
-        t0 = time.perf_counter()
 
-        use_codebook = self.reduce is True or (
-            self.reduce == "auto" and n > AUTO_REDUCE_THRESHOLD)
-        if use_codebook and self.n_codebook >= n:
-            if self.reduce is True:
-                warnings.warn(f"n_codebook={self.n_codebook} is not smaller than "
-                              f"n_samples={n}; fitting on the data directly.", UserWarning)
-            use_codebook = False
+        use_codebook = self._uses_codebook(n, warn=True)
         if use_codebook:
+            t0 = time.perf_counter()
             points, weights, scatter = self._codebook(X)
-            self._log(f"codebook of {points.shape[0]} cells in "
-                      f"{time.perf_counter() - t0:.2f} s")
+            log(f"codebook of {points.shape[0]} cells", since=t0)
         else:
             points, weights, scatter = X, np.ones(n), None
-        return self._fit_summary(X, points, weights, scatter, use_codebook, t0)
+        return self._fit_summary(X, points, weights, scatter, use_codebook, log)
 
-    def _fit_summary(self, X, points, weights, scatter, use_codebook, t0):
-        """Everything after the (optional) reduction: tree, final mixture, labels of X."""
+    def _fit_summary(self, X, points, weights, scatter, use_codebook, log):
+        """Everything after the (optional) reduction: tree, final mixture, labels of X.
+
+        ``log`` is the fit's reporter; its clock started with the fit.
+        """
         variances = self._feature_variances(points, weights, scatter)
         positive = variances[variances > 0]
         self.reg_covar_ = 1e-6 * np.median(positive) if positive.size else 1e-6
         self._n_total = weights.sum()
-        members, tree = self._grow_tree(points, weights, scatter)
-        self._final_mixture(X, points, weights, scatter, members, tree)
+        rule = SplitRule(min_cluster_size=self.min_cluster_size_,
+                         agreement=self.agreement, criterion=self.criterion,
+                         covariance_type=self.covariance_type,
+                         reg_covar=self.reg_covar_, n_total=self._n_total)
+        members, tree = grow_tree(points, weights, scatter, rule,
+                                  max_clusters=self.max_clusters, log=log)
+        self._final_mixture(X, points, weights, scatter, members, tree, log)
         self.reduced_ = use_codebook
         self.codebook_ = np.asarray(points) if use_codebook else None
         self.codebook_weights_ = weights if use_codebook else None
-        self._log(f"{self.n_clusters_} clusters in {time.perf_counter() - t0:.2f} s")
+        log.done(f"{self.n_clusters_} clusters")
         return self
+
+    def _uses_codebook(self, n, *, fallback=True, warn=False):
+        """Whether a fit on ``n`` samples runs on a codebook: the one rule for it.
+
+        ``reduce=True``, or ``"auto"`` with more than ``AUTO_REDUCE_THRESHOLD`` samples,
+        asks for a codebook. With ``fallback``, one of ``n_codebook >= n`` cells is not
+        built and the data are used directly (with a UserWarning when ``warn`` and
+        ``reduce=True``, since the user asked for the reduction); without it, the answer
+        is whether a codebook was asked for.
+        """
+        wanted = self.reduce is True or (self.reduce == "auto"
+                                         and n > AUTO_REDUCE_THRESHOLD)
+        if not (wanted and fallback and self.n_codebook >= n):
+            return wanted
+        if warn and self.reduce is True:
+            warnings.warn(f"n_codebook={self.n_codebook} is not smaller than "
+                          f"n_samples={n}; fitting on the data directly.", UserWarning)
+        return False
 
     def _check_data_params(self, n, d):
         msize = self.min_cluster_size
@@ -258,14 +284,15 @@ class PPP(ClusterMixin, BaseEstimator):
         elif msize > n:
             raise ValueError(f"min_cluster_size={msize} must not exceed n_samples={n}.")
         self.min_cluster_size_ = float(msize)
-        if (self.covariance_type in ("full", "tied") and self.reduce is not False
-                and (self.reduce is True or n > AUTO_REDUCE_THRESHOLD)
-                and min(self.n_codebook, n) * d * d * 8 > MAX_SCATTER_BYTES):
-            need = min(self.n_codebook, n) * d * d * 8 / 2**30
-            raise MemoryError(
-                f"the codebook's full scatter matrices need {need:.1f} GiB for "
-                f"n_features={d}; use covariance_type='diag', fewer codebook cells, "
-                "or reduce the dimension first (e.g. PCA).")
+        # checked whenever a codebook is asked for, even one that the n_codebook >= n
+        # fallback will not build (as before the rule was shared)
+        if self.covariance_type in ("full", "tied") and self._uses_codebook(n, fallback=False):
+            n_cells = min(self.n_codebook, n)
+            check_fits(n_cells * d * d * 8,
+                       f"The codebook's full scatter for n_features={d} ({n_cells} x {d} x "
+                       f"{d} float64)",
+                       "use covariance_type='diag', fewer codebook cells (n_codebook), or "
+                       "reduce the dimension first (e.g. PCA).", limit=MAX_SCATTER_BYTES)
 
     def _codebook(self, X):
         """Weighted codebook: cell means, counts and within-cell scatter."""
@@ -281,122 +308,7 @@ class PPP(ClusterMixin, BaseEstimator):
                          else scatter.sum(axis=0))
         return var / total
 
-    def _grow_tree(self, points, weights, scatter):
-        """Accept validated splits, largest criterion gain first, until none is left."""
-        nodes = []  # dicts, node id = position
-
-        def add(idx, parent, depth):
-            nodes.append({"idx": idx, "parent": parent, "depth": depth, "left": -1,
-                          "right": -1, "gain": np.nan, "agreement": np.nan,
-                          "status": "", "children": None})
-            node = len(nodes) - 1
-            self._evaluate(nodes[node], node, points, weights, scatter)
-            if nodes[node]["status"] == "split":
-                heapq.heappush(heap, (-nodes[node]["gain"], node))
-            return node
-
-        heap = []
-        add(np.arange(points.shape[0]), -1, 0)
-        n_leaves = 1
-        while heap:
-            if self.max_clusters is not None and n_leaves >= self.max_clusters:
-                for _, node in heap:
-                    nodes[node]["status"] = "max_clusters"
-                break
-            _, node = heapq.heappop(heap)
-            info = nodes[node]
-            left_idx, right_idx = info.pop("children")
-            info["left"] = add(left_idx, node, info["depth"] + 1)
-            info["right"] = add(right_idx, node, info["depth"] + 1)
-            n_leaves += 1
-        for info in nodes:
-            if info["status"] == "split" and info["left"] < 0:
-                info["status"] = "max_clusters"
-        # leaves in depth-first order (left before right) become clusters 0, 1, ...
-        members, cluster = [], np.full(len(nodes), -1)
-        stack = [0]
-        while stack:
-            node = stack.pop()
-            if nodes[node]["left"] < 0:
-                cluster[node] = len(members)
-                members.append(nodes[node]["idx"])
-            else:
-                stack.extend([nodes[node]["right"], nodes[node]["left"]])
-        tree = PPPTree(
-            parent=np.array([v["parent"] for v in nodes]),
-            left=np.array([v["left"] for v in nodes]),
-            right=np.array([v["right"] for v in nodes]),
-            size=np.array([weights[v["idx"]].sum() for v in nodes]),
-            depth=np.array([v["depth"] for v in nodes]),
-            gain=np.array([v["gain"] for v in nodes], dtype=np.float64),
-            agreement=np.array([v["agreement"] for v in nodes], dtype=np.float64),
-            status=np.array([v["status"] for v in nodes], dtype=object),
-            cluster=cluster,
-        )
-        return members, tree
-
-    def _evaluate(self, info, node, points, weights, scatter):
-        """Split a node with deterministic 2-means and validate it with mixtures."""
-        idx = info["idx"]
-        w = weights[idx]
-        size = w.sum()
-        if size < 2 * self.min_cluster_size_:
-            info["status"] = "min_cluster_size"
-            return self._report(node, info, size)
-        Xn = np.asarray(points[idx], dtype=np.float64)
-        Sn = None if scatter is None else scatter[idx]
-        side = _two_means(Xn, w)
-        if side is None:
-            info["status"] = "degenerate"
-            return self._report(node, info, size)
-        if min(w[side].sum(), w[~side].sum()) < self.min_cluster_size_:
-            info["status"] = "min_cluster_size"
-            return self._report(node, info, size)
-        d = Xn.shape[1]
-        ct = self.covariance_type
-        one = fit_weighted_mixture(Xn, np.ones((idx.size, 1)), w, scatter=Sn,
-                                   covariance_type=ct, reg_covar=self.reg_covar_,
-                                   max_iter=0)
-        resp = np.column_stack([side, ~side]).astype(np.float64)
-        two = fit_weighted_mixture(Xn, resp, w, scatter=Sn, covariance_type=ct,
-                                   reg_covar=self.reg_covar_, tol=_EM_TOL,
-                                   max_iter=_EM_MAX_ITER)
-        mixture_side = two.resp[:, 0] >= two.resp[:, 1]
-        same = w[mixture_side == side].sum() / size
-        # the penalty counts all points: the gain is then the change of the criterion of
-        # the whole model when this node's component is replaced by two
-        crit1 = information_criterion(one.log_likelihood, n_mixture_parameters(1, d, ct),
-                                      self._n_total, self.criterion)
-        crit2 = information_criterion(two.log_likelihood, n_mixture_parameters(2, d, ct),
-                                      self._n_total, self.criterion)
-        info["gain"] = crit1 - crit2
-        info["agreement"] = max(same, 1.0 - same)
-        if info["gain"] <= 0:
-            info["status"] = "criterion"
-        elif info["agreement"] < self.agreement:
-            info["status"] = "agreement"
-        elif min(w[mixture_side].sum(), w[~mixture_side].sum()) < self.min_cluster_size_:
-            info["status"] = "min_cluster_size"
-        else:
-            info["status"] = "split"
-            # the children are the validated mixture's assignment, which agrees with the
-            # 2-means split on most of the node and draws a better boundary where
-            # clusters of different shapes meet
-            side = mixture_side
-            # the larger child comes first (ties: the lexicographically smaller mean), so
-            # cluster numbering does not depend on the sign of the principal axis
-            keys = [(-w[part].sum(), tuple(w[part] @ Xn[part] / w[part].sum()))
-                    for part in (side, ~side)]
-            first, second = (side, ~side) if keys[0] <= keys[1] else (~side, side)
-            info["children"] = (idx[first], idx[second])
-        return self._report(node, info, size)
-
-    def _report(self, node, info, size):
-        self._log(f"node {node} (depth {info['depth']}, n={size:.0f}): "
-                  f"gain={info['gain']:.4g} agreement={info['agreement']:.3f} "
-                  f"-> {info['status']}")
-
-    def _final_mixture(self, X, points, weights, scatter, members, tree):
+    def _final_mixture(self, X, points, weights, scatter, members, tree, log):
         """Mixture initialised from the leaves, pruned while the criterion improves.
 
         Each round tries removing every component in turn (the others start from the
@@ -408,7 +320,7 @@ class PPP(ClusterMixin, BaseEstimator):
         for c, idx in enumerate(members):
             resp[idx, c] = 1.0
         pts = np.asarray(points, dtype=np.float64)
-        fit = self._fit_mixture(pts, weights, scatter, resp, _EM_MAX_ITER)
+        fit = self._fit_mixture(pts, weights, scatter, resp, EM_MAX_ITER)
         crit = self._criterion(fit)
         while fit.n_components > 1:
             # a divisive tree can leave a fragment of a cluster cut off upstream as a leaf
@@ -426,9 +338,9 @@ class PPP(ClusterMixin, BaseEstimator):
                     best = (trial_crit, trial)
             if best[0] >= crit:
                 break
-            self._log(f"final mixture: {fit.n_components - 1} components improve the "
-                      f"criterion by {crit - best[0]:.4g}")
-            fit = self._fit_mixture(pts, weights, scatter, best[1].resp, _EM_MAX_ITER)
+            log(f"final mixture: {fit.n_components - 1} components improve the "
+                f"criterion by {crit - best[0]:.4g}")
+            fit = self._fit_mixture(pts, weights, scatter, best[1].resp, EM_MAX_ITER)
             crit = self._criterion(fit)
         while True:
             self._set_params(fit)
@@ -438,7 +350,7 @@ class PPP(ClusterMixin, BaseEstimator):
             # a component that wins no training point is dropped and the rest refitted
             resp = fit.resp[:, counts > 0]
             resp /= np.maximum(resp.sum(axis=1, keepdims=True), np.finfo(float).tiny)
-            fit = self._fit_mixture(pts, weights, scatter, resp, _EM_MAX_ITER)
+            fit = self._fit_mixture(pts, weights, scatter, resp, EM_MAX_ITER)
         # each leaf belongs to the cluster holding most of its points
         leaf_ids = np.flatnonzero(tree.cluster >= 0)
         for leaf in leaf_ids:
@@ -459,7 +371,7 @@ class PPP(ClusterMixin, BaseEstimator):
     def _fit_mixture(self, pts, weights, scatter, resp, max_iter):
         return fit_weighted_mixture(pts, resp, weights, scatter=scatter,
                                     covariance_type=self.covariance_type,
-                                    reg_covar=self.reg_covar_, tol=_EM_TOL,
+                                    reg_covar=self.reg_covar_, tol=EM_TOL,
                                     max_iter=max_iter if resp.shape[1] > 1 else 0)
 
     def _criterion(self, fit):
@@ -477,8 +389,13 @@ class PPP(ClusterMixin, BaseEstimator):
 
     # ---------------------------------------------------------------- inference
     def _weighted_log_prob_chunks(self, X):
-        for s in range(0, X.shape[0], _CHUNK):
-            yield weighted_log_prob(np.asarray(X[s:s + _CHUNK], dtype=np.float64),
+        """Weighted log-densities of ``X`` under the final mixture, chunk by chunk."""
+        d, k = X.shape[1], self.means_.shape[0]
+        # a row of a chunk: its float64 copy and two projected copies inside
+        # log_gaussian_prob, then about four (k,) rows (log-densities, their shifted and
+        # exponentiated copies in predict_proba)
+        for start, stop in row_chunks(X.shape[0], 8 * (3 * d + 4 * k)):
+            yield weighted_log_prob(np.asarray(X[start:stop], dtype=np.float64),
                                     self.weights_, self.means_, self.precisions_cholesky_,
                                     self.covariance_type)
 
@@ -553,38 +470,3 @@ class PPP(ClusterMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
         return tags
-
-    def _log(self, message):
-        if self.verbose:
-            print(f"[PPP] {message}")
-
-
-def _two_means(X, w, max_iter=_LLOYD_MAX_ITER):
-    """Deterministic weighted 2-means; returns the boolean side of each row or None.
-
-    Initialised by the sign of the projection on the principal axis (the sign of the axis
-    is irrelevant: only the partition is returned), then Lloyd iterations until the
-    partition no longer changes. Ties go to the ``False`` side.
-    """
-    total = w.sum()
-    mean = w @ X / total
-    centred = X - mean
-    cov = (centred * w[:, None]).T @ centred / total
-    if not np.isfinite(cov).all() or np.trace(cov) <= 0:
-        return None
-    _, vecs = linalg.eigh(cov, subset_by_index=[X.shape[1] - 1, X.shape[1] - 1])
-    side = centred @ vecs[:, 0] > 0
-    for _ in range(max_iter):
-        if side.all() or not side.any():
-            return None
-        c1 = w[side] @ X[side] / w[side].sum()
-        c0 = w[~side] @ X[~side] / w[~side].sum()
-        d1 = ((X - c1) ** 2).sum(axis=1)
-        d0 = ((X - c0) ** 2).sum(axis=1)
-        new = d1 < d0
-        if np.array_equal(new, side):
-            break
-        side = new
-    if side.all() or not side.any():
-        return None
-    return side

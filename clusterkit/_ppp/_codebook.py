@@ -7,9 +7,9 @@ and within-cell scatter, so mixtures fitted on the codebook see the data's secon
 import heapq
 
 import numpy as np
-from scipy import linalg
 
 from ._gmm import summary_scatter
+from ._split import principal_side
 
 
 def build_codebook(X, n_cells, covariance_type):
@@ -62,9 +62,7 @@ def merge_codebooks(means, counts, scatter, n_cells):
         diff = means[idx] - mean
         between = (diff * counts[idx][:, None]).T @ diff
         axis_scatter = scat if full else between + np.diag(scat - np.diag(between))
-        d = means.shape[1]
-        _, vecs = linalg.eigh(axis_scatter, subset_by_index=[d - 1, d - 1])
-        side = diff @ vecs[:, 0] > 0
+        side = principal_side(diff, axis_scatter)
         if side.all() or not side.any():
             continue
         groups[g] = idx[~side]
@@ -88,7 +86,7 @@ def _tsvq_cells(X, n_cells):
     codebook, and everything computed from it, is the same on every run. Rows are kept
     permuted so that every cell is a contiguous block (one reordering per split).
     """
-    n, d = X.shape
+    n = X.shape[0]
     Xp = np.array(X, order="C")  # a permuted copy in the input dtype
     perm = np.arange(n)
 
@@ -107,8 +105,7 @@ def _tsvq_cells(X, n_cells):
         start, stop = cells[c]
         block = Xp[start:stop]
         centred = block - block.mean(axis=0)
-        _, vecs = linalg.eigh(centred.T @ centred, subset_by_index=[d - 1, d - 1])
-        side = centred @ vecs[:, 0] > 0
+        side = principal_side(centred, centred.T @ centred)
         n_side = int(side.sum())
         if n_side == 0 or n_side == stop - start:
             continue

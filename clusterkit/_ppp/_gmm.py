@@ -27,6 +27,8 @@ import numpy as np
 from scipy import linalg
 from scipy.special import logsumexp
 
+from .._utils._chunking import row_chunks
+
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
 
@@ -71,21 +73,24 @@ def information_criterion(log_likelihood, n_parameters, n_points, criterion="bic
     return -2.0 * log_likelihood + penalty
 
 
-def summary_scatter(X, labels, centers, n_cells, covariance_type, chunk=65536):
+def summary_scatter(X, labels, centers, n_cells, covariance_type):
     """Within-cell scatter of ``X`` around ``centers`` for a codebook assignment ``labels``.
 
     Returns an (n_cells, d, d) array for ``full``/``tied`` and the (n_cells, d) diagonal
-    otherwise, accumulated in float64.
+    otherwise, accumulated in float64. The rows of a cell are taken in chunks sized by
+    scikit-learn's ``working_memory`` (see ``clusterkit._utils._chunking``).
     """
     d = X.shape[1]
     full = covariance_type in ("full", "tied")
     scatter = np.zeros((n_cells, d, d) if full else (n_cells, d))
     order = np.argsort(labels, kind="stable")
     bounds = np.searchsorted(labels[order], np.arange(n_cells + 1))
+    # a row of a chunk: its gathered copy, its float64 copy and its difference to the centre
+    row_bytes = (X.dtype.itemsize + 16) * d
     for j in range(n_cells):
         rows = order[bounds[j]:bounds[j + 1]]
-        for start in range(0, rows.size, chunk):
-            diff = np.asarray(X[rows[start:start + chunk]], dtype=np.float64) - centers[j]
+        for start, stop in row_chunks(rows.size, row_bytes):
+            diff = np.asarray(X[rows[start:stop]], dtype=np.float64) - centers[j]
             if full:
                 scatter[j] += diff.T @ diff
             else:
@@ -240,7 +245,8 @@ def fit_weighted_mixture(X, resp, weights=None, *, scatter=None, covariance_type
     previous = -np.inf
     converged = False
     n_iter = 0
-    for n_iter in range(1, max_iter + 1):
+    for _ in range(max_iter):
+        n_iter += 1
         wlp = weighted_log_prob(X, pi, means, prec, covariance_type, weights, scatter)
         norm = logsumexp(wlp, axis=1)
         resp = np.exp(wlp - norm[:, None])

@@ -15,7 +15,6 @@ from scipy.cluster.hierarchy import is_valid_linkage
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 from sklearn.mixture import GaussianMixture
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import clusterkit._ppp._ppp
 import clusterkit._ppp._split
@@ -26,12 +25,8 @@ from clusterkit._ppp._gmm import COVARIANCE_TYPES
 sys.path.insert(0, str(Path(__file__).parent))
 from ppp_data import separated_blobs  # noqa: E402
 
-
 # --------------------------------------------------------------------- scikit-learn API
-@parametrize_with_checks([PPP()])
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
-
+# scikit-learn's estimator checks for PPP run in tests/test_estimator_checks.py.
 
 @pytest.mark.parametrize("module", [clusterkit._ppp._ppp, clusterkit._ppp._tree,
                                     clusterkit._ppp._split], ids=lambda m: m.__name__)

@@ -87,7 +87,7 @@ EXTENSIONS = [
     ext("clusterkit._fast._clarans"),
     ext("clusterkit._fast._init", openmp=True),
     ext("clusterkit._fast._checks"),
-    ext("clusterkit._fast._linkage"),
+    ext("clusterkit._fast._community_linkage"),
 ]
 
 setup(ext_modules=cythonize(EXTENSIONS, compiler_directives=DIRECTIVES,

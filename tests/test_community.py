@@ -6,7 +6,7 @@ import scipy.sparse as sp
 from scipy.cluster.hierarchy import is_monotonic, is_valid_linkage
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from clusterkit._fast._linkage import density_average_linkage
+from clusterkit._fast._community_linkage import density_average_linkage
 from clusterkit.community import (
     AgglomerativeCommunities,
     DivisiveCommunities,

@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._fast._linkage import density_average_linkage
+from .._fast._community_linkage import density_average_linkage
 from ._spectral import (
     bethe_hessian_clustering,
     bethe_hessian_spectrum,

@@ -4,6 +4,7 @@ Bottom-up (:class:`AgglomerativeCommunities`, recommended) and top-down
 (:class:`DivisiveCommunities`, the baseline) community trees, and the metrics that compare a
 tree with the levels of a hierarchical stochastic block model.
 """
+from .._utils._hierarchy import count_inversions
 from ._agglomerative import AgglomerativeCommunities
 from ._divisive import DivisiveCommunities
 from ._metrics import (
@@ -16,7 +17,6 @@ from ._metrics import (
                        tree_recovery,
 )
 from ._plotting import plot_community_dendrogram
-from ._tree import count_inversions
 
 __all__ = [
     "AgglomerativeCommunities",

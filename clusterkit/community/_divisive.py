@@ -1,15 +1,16 @@
 """Top-down hierarchical community detection: recursive regularized spectral bipartition
 (Li, Lei, Bhattacharyya, Sarkar, Bickel, Levina), the baseline of the bottom-up method."""
-import time
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
+from sklearn.base import _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
+from .._utils._hierarchy import count_inversions
+from .._utils._logging import reporter
+from ._base import BaseCommunityTree
 from ._spectral import bethe_hessian_spectrum, regularized_bipartition
-from ._tree import CommunityTreeMixin, count_inversions, validate_graph
 
 __all__ = ["DivisiveCommunities"]
 
@@ -25,7 +26,7 @@ class _Split:
         self.density = None
 
 
-class DivisiveCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
+class DivisiveCommunities(BaseCommunityTree):
     """Top-down hierarchical community detection by recursive spectral bipartition.
 
     Every node set is split in two by regularized spectral clustering (the two leading
@@ -108,13 +109,9 @@ class DivisiveCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "n_communities": [Interval(Integral, 1, None, closed="left"), None],
+        **BaseCommunityTree._parameter_constraints,
         "tau": [Interval(Real, 0, None, closed="left")],
         "min_size": [Interval(Integral, 2, None, closed="left")],
-        "n_init": [Interval(Integral, 1, None, closed="left")],
-        "weight": [str, None],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
 
     def __init__(self, *, n_communities=None, tau=0.1, min_size=2, n_init=10,
@@ -126,18 +123,6 @@ class DivisiveCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
         self.weight = weight
         self.random_state = random_state
         self.verbose = verbose
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.pairwise = True
-        tags.input_tags.sparse = True
-        tags.input_tags.two_d_array = True
-        tags.input_tags.positive_only = True
-        return tags
-
-    def _log(self, msg, t0):
-        if self.verbose:
-            print(f"[{type(self).__name__}] {msg} ({time.perf_counter() - t0:.2f} s)")
 
     def _try_split(self, split, graph, rng, use_rule):
         nodes = split.nodes
@@ -171,9 +156,8 @@ class DivisiveCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
         self : object
             Fitted estimator.
         """
-        t0 = time.perf_counter()
-        graph = validate_graph(self, X, self.weight)
-        graph.check_n_communities(self.n_communities)
+        log = reporter(self)
+        graph = self._validate_graph(X)
         rng = np.random.default_rng(check_random_state(self.random_state).randint(2 ** 31 - 1))
         roots = [_Split(c) for c in graph.components]
         if self.n_communities is None:
@@ -181,8 +165,8 @@ class DivisiveCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
             while stack:
                 s = stack.pop()
                 if self._try_split(s, graph, rng, use_rule=True):
-                    self._log(f"split {s.nodes.size} nodes into {s.children[0].nodes.size} + "
-                              f"{s.children[1].nodes.size}, density {s.density:.4g}", t0)
+                    log.done(f"split {s.nodes.size} nodes into {s.children[0].nodes.size} + "
+                             f"{s.children[1].nodes.size}, density {s.density:.4g}")
                     stack.extend(reversed(s.children))
         else:
             leaves = list(roots)
@@ -195,11 +179,10 @@ class DivisiveCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
                 if self._try_split(s, graph, rng, use_rule=False):
                     leaves.remove(s)
                     leaves.extend(s.children)
-                    self._log(f"split {s.nodes.size} nodes, density {s.density:.4g}", t0)
+                    log.done(f"split {s.nodes.size} nodes, density {s.density:.4g}")
                 else:
                     blocked.add(id(s))
         self._build_tree(roots, graph)
-        self.nodes_ = graph.nodes
         return self
 
     def _build_tree(self, roots, graph):
@@ -270,8 +253,6 @@ class DivisiveCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
             M[:, :2] = np.sort(M[:, :2], axis=1)
         keep = labels >= 0
         labels[keep] = new[labels[keep]]
-        self.labels_ = labels
-        self.n_communities_ = K
-        self.linkage_ = Z
+        self._set_tree(labels, Z, graph)
         self.split_densities_ = dens
         self.n_inversions_ = count_inversions(raw_Z)

@@ -6,7 +6,8 @@ from scipy.optimize import linear_sum_assignment, minimize_scalar
 from sklearn.metrics import adjusted_mutual_info_score
 from sklearn.metrics.cluster import contingency_matrix
 
-from ._tree import count_inversions, cut_linkage
+from .._utils._hierarchy import count_inversions, cut_linkage
+from ._graph import community_weights
 
 __all__ = ["matched_accuracy", "exact_recovery", "hierarchy_scores", "tree_recovery",
            "count_inversions", "dasgupta_cost", "chernoff_hellinger",
@@ -173,8 +174,6 @@ def dasgupta_cost(adjacency, labels, linkage):
     -------
     cost : float
     """
-    from ._spectral import community_weights
-
     A = sp.csr_array(adjacency, dtype=np.float64)
     A.setdiag(0)
     labels = np.asarray(labels)

@@ -7,7 +7,11 @@ from sklearn.base import _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
-from .._utils._hierarchy import count_inversions
+from .._utils._hierarchy import (
+    count_inversions,
+    relabel_by_first_appearance,
+    split_tree_linkage,
+)
 from .._utils._logging import reporter
 from ._base import BaseCommunityTree
 from ._spectral import bethe_hessian_spectrum, regularized_bipartition
@@ -186,73 +190,42 @@ class DivisiveCommunities(BaseCommunityTree):
         return self
 
     def _build_tree(self, roots, graph):
-        """Leaves in depth-first order; splits ordered by monotone height."""
-        n = graph.n_nodes
-        scale = graph.scale
-        leaves, internal = [], []  # internal: (raw height, density, child refs)
+        """The split tree as a linkage; connected components joined at height 1.
 
-        def visit(s):
-            # returns ("leaf", index) or ("node", index) and the monotone height
-            if s.children is None:
-                leaves.append(s)
-                return ("leaf", len(leaves) - 1), -np.inf
-            a, ha = visit(s.children[0])
-            b, hb = visit(s.children[1])
-            raw = 1.0 - s.density / scale
-            internal.append((raw, max(raw, ha, hb), s.density, a, b))
-            return ("node", len(internal) - 1), internal[-1][1]
-
-        tops = []
-        for r in roots:
-            ref, h = visit(r)
-            tops.append((ref, h))
-        # connected components are joined at height 1 (density 0), left to right
-        ref, h = tops[0]
-        for ref2, h2 in tops[1:]:
-            internal.append((1.0, max(1.0, h, h2), 0.0, ref, ref2))
-            ref, h = ("node", len(internal) - 1), internal[-1][1]
-        K = len(leaves)
-        # children always precede their parent in `internal` (post-order), and their
-        # monotone height is not larger, so a stable sort keeps children first
-        order = sorted(range(len(internal)), key=lambda t: internal[t][1])
-        row_of = np.empty(len(internal), dtype=np.int64)
-        row_of[order] = np.arange(len(internal))
-        Z = np.zeros((len(internal), 4))
-        raw_Z = np.zeros((len(internal), 4))
-        dens = np.zeros(len(internal))
-        n_leaves = np.zeros(len(internal))
-
-        def ident(ref):
-            kind, i = ref
-            return i if kind == "leaf" else K + row_of[i]
-
-        def count(ref):
-            kind, i = ref
-            return 1 if kind == "leaf" else n_leaves[row_of[i]]
-
-        for row, t in enumerate(order):
-            raw, mono, density, a, b = internal[t]
-            ia, ib = ident(a), ident(b)
-            n_leaves[row] = count(a) + count(b)
-            Z[row] = [min(ia, ib), max(ia, ib), mono, n_leaves[row]]
-            raw_Z[row] = [min(ia, ib), max(ia, ib), raw, n_leaves[row]]
-            dens[row] = density
-        labels = np.full(n, -1, dtype=np.intp)
-        for k, s in enumerate(leaves):
-            labels[s.nodes] = k
-        # number leaves by their first node, and rewrite the linkage accordingly
-        first = np.array([s.nodes.min() for s in leaves])
-        new = np.empty(K, dtype=np.int64)
-        new[np.argsort(first, kind="stable")] = np.arange(K)
-        for M in (Z, raw_Z):
-            for col in (0, 1):
-                ids = M[:, col].astype(np.int64)
-                is_leaf = ids < K
-                ids[is_leaf] = new[ids[is_leaf]]
-                M[:, col] = ids
-            M[:, :2] = np.sort(M[:, :2], axis=1)
-        keep = labels >= 0
-        labels[keep] = new[labels[keep]]
+        Tree nodes are numbered breadth first, components first; one virtual node per
+        extra component joins them left to right at height 1 (no edge between them). The
+        leaves are numbered by their first node.
+        """
+        splits = list(roots)
+        left, right = [-1] * len(splits), [-1] * len(splits)
+        t = 0
+        while t < len(splits):
+            if splits[t].children is not None:
+                left[t], right[t] = len(splits), len(splits) + 1
+                splits.extend(splits[t].children)
+                left.extend([-1, -1])
+                right.extend([-1, -1])
+            t += 1
+        density = [0.0 if s.children is None else s.density for s in splits]
+        height = [1.0 - d / graph.scale for d in density]
+        top = 0
+        for r in range(1, len(roots)):
+            left.append(top)
+            right.append(r)
+            density.append(0.0)
+            height.append(1.0)
+            top = len(left) - 1
+        leaves = [t for t, s in enumerate(splits) if s.children is None]
+        labels = np.full(graph.n_nodes, -1, dtype=np.intp)
+        for k, t in enumerate(leaves):
+            labels[splits[t].nodes] = k
+        labels, new_of = relabel_by_first_appearance(labels, return_mapping=True)
+        leaf_id = np.full(len(left), -1, dtype=np.intp)
+        leaf_id[leaves] = new_of
+        Z, merge_node = split_tree_linkage(left, right, height, leaf_id, root=top)
+        # inversions are counted on the raw heights of the same rows
+        raw = Z.copy()
+        raw[:, 2] = np.asarray(height)[merge_node]
         self._set_tree(labels, Z, graph)
-        self.split_densities_ = dens
-        self.n_inversions_ = count_inversions(raw_Z)
+        self.split_densities_ = np.asarray(density)[merge_node]
+        self.n_inversions_ = count_inversions(raw)

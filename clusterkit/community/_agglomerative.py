@@ -9,6 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from .._fast._community_linkage import density_average_linkage
 from .._utils._hierarchy import relabel_by_first_appearance
 from .._utils._logging import reporter
+from .._utils._memory import check_fits
 from ._base import BaseCommunityTree
 from ._graph import community_weights
 from ._refine import refine_by_density, split_locally
@@ -16,7 +17,8 @@ from ._spectral import bethe_hessian_clustering
 
 __all__ = ["AgglomerativeCommunities"]
 
-# the dense K x K weight matrix of the linkage: refuse before allocating more than this
+# the dense K x K weight matrix of the linkage: refused above this, whatever the free
+# memory
 MAX_LINKAGE_BYTES = 4 * 2 ** 30
 
 
@@ -239,9 +241,10 @@ class AgglomerativeCommunities(BaseCommunityTree):
                  f"{len(graph.components)} component(s)")
         labels = self._bottom(graph, rng, log)
         K = int(labels.max()) + 1
-        if 8 * K * K > MAX_LINKAGE_BYTES:
-            raise MemoryError(f"the linkage of {K} bottom communities needs "
-                              f"{8 * K * K / 2 ** 30:.1f} GiB; ask for fewer communities")
+        check_fits(8 * K * K, f"The linkage of {K} bottom communities",
+                   "ask for fewer communities (n_communities), or let fewer be found "
+                   "(local_split=False, or base='louvain' with a lower resolution).",
+                   limit=MAX_LINKAGE_BYTES)
         W = community_weights(graph.adjacency, labels, K)
         sizes = np.bincount(labels[labels >= 0], minlength=K).astype(np.float64)
         Z, densities, merge_sizes = density_average_linkage(W, sizes, graph.scale)

@@ -230,9 +230,7 @@ def chernoff_hellinger(alpha, pi):
     out = np.zeros((K, K))
     for a in range(K):
         for b in range(a + 1, K):
-            x, y = alpha[a], alpha[b]
-
-            def neg(t):
+            def neg(t, x=alpha[a], y=alpha[b]):
                 return -np.sum(pi * (t * x + (1 - t) * y - x ** t * y ** (1 - t)))
 
             res = minimize_scalar(neg, bounds=(0.0, 1.0), method="bounded",

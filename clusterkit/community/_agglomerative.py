@@ -190,7 +190,7 @@ class AgglomerativeCommunities(BaseCommunityTree):
                                  "chooses the number of communities (tune `resolution`)")
             keep = np.flatnonzero(~graph.isolated)
             sub = A[keep][:, keep]
-            seed = int(rng.integers(np.iinfo(np.int32).max))
+            seed = int(rng.randint(np.iinfo(np.int32).max))
             if self.base == "louvain":
                 found = _louvain(sub, None, seed, self.resolution)
             else:
@@ -236,7 +236,7 @@ class AgglomerativeCommunities(BaseCommunityTree):
         """
         log = reporter(self)
         graph = self._validate_graph(X)
-        rng = np.random.default_rng(check_random_state(self.random_state).randint(2 ** 31 - 1))
+        rng = check_random_state(self.random_state)
         log.done(f"graph: {graph.n_nodes} nodes, {graph.adjacency.nnz // 2} edges, "
                  f"{len(graph.components)} component(s)")
         labels = self._bottom(graph, rng, log)

@@ -162,7 +162,7 @@ class DivisiveCommunities(BaseCommunityTree):
         """
         log = reporter(self)
         graph = self._validate_graph(X)
-        rng = np.random.default_rng(check_random_state(self.random_state).randint(2 ** 31 - 1))
+        rng = check_random_state(self.random_state)
         roots = [_Split(c) for c in graph.components]
         if self.n_communities is None:
             stack = list(reversed(roots))

@@ -17,8 +17,9 @@
 * Regularized spectral bipartition (Amini et al., 2013; used by Li et al., 2022):
   ``A_tau = A + tau * mean_degree / n * 1 1^T`` applied implicitly (never formed densely).
 
-All eigen-solvers get a starting vector drawn from the caller's random generator, so a
-fixed ``random_state`` gives the same result.
+``rng`` is always the ``np.random.RandomState`` the estimator's ``fit`` made with
+``check_random_state``: eigen-solvers draw their starting vector from it and k-means gets
+a seed drawn from it, so a fixed ``random_state`` gives the same result.
 """
 import numpy as np
 import scipy.sparse as sp
@@ -135,7 +136,7 @@ def bethe_hessian_clustering(A, rng, n_clusters=None, *, n_init=10):
         return np.zeros(n, dtype=np.intp)
     norms = np.linalg.norm(X, axis=1, keepdims=True)
     X = X / np.where(norms > 0, norms, 1.0)
-    km = KMeans(n_clusters=k, n_init=n_init, random_state=rng.integers(np.iinfo(np.int32).max))
+    km = KMeans(n_clusters=k, n_init=n_init, random_state=rng.randint(np.iinfo(np.int32).max))
     return km.fit_predict(X).astype(np.intp)
 
 
@@ -172,5 +173,5 @@ def regularized_bipartition(A, rng, *, tau=0.1, n_init=10):
         _, X = eigsh(op, k=2, which="LA", v0=rng.uniform(-1.0, 1.0, size=n), tol=1e-8)
     norms = np.linalg.norm(X, axis=1, keepdims=True)
     X = X / np.where(norms > 0, norms, 1.0)
-    km = KMeans(n_clusters=2, n_init=n_init, random_state=rng.integers(np.iinfo(np.int32).max))
+    km = KMeans(n_clusters=2, n_init=n_init, random_state=rng.randint(np.iinfo(np.int32).max))
     return km.fit_predict(X).astype(np.intp)

@@ -2,13 +2,10 @@
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._fast._community_linkage import density_average_linkage
 from .._utils._hierarchy import relabel_by_first_appearance
-from .._utils._logging import reporter
 from .._utils._memory import check_fits
 from ._base import BaseCommunityTree
 from ._graph import community_weights
@@ -218,27 +215,8 @@ class AgglomerativeCommunities(BaseCommunityTree):
             log.done(f"refinement: {int(labels.max()) + 1} bottom communities")
         return labels
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Find the bottom communities and build the community tree.
-
-        Parameters
-        ----------
-        X : networkx.Graph, scipy sparse matrix or array-like of shape (n_nodes, n_nodes)
-            Undirected graph or its symmetric, non-negative adjacency (weighted or not).
-        y : Ignored
-            Not used, present for API consistency.
-
-        Returns
-        -------
-        self : object
-            Fitted estimator.
-        """
-        log = reporter(self)
-        graph = self._validate_graph(X)
-        rng = check_random_state(self.random_state)
-        log.done(f"graph: {graph.n_nodes} nodes, {graph.adjacency.nnz // 2} edges, "
-                 f"{len(graph.components)} component(s)")
+    def _fit(self, graph, rng, log):
+        """Bottom communities, then the density linkage over them."""
         labels = self._bottom(graph, rng, log)
         K = int(labels.max()) + 1
         check_fits(8 * K * K, f"The linkage of {K} bottom communities",
@@ -252,4 +230,3 @@ class AgglomerativeCommunities(BaseCommunityTree):
         self._set_tree(labels, Z, graph)
         self.merge_densities_ = densities
         self.merge_sizes_ = merge_sizes
-        return self

@@ -3,11 +3,13 @@ the tree cut, and the fitted attributes every community tree has."""
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from .._utils._hierarchy import cut_linkage, relabel_by_first_appearance
+from .._utils._logging import reporter
 from ._graph import validate_graph
 
 __all__ = ["BaseCommunityTree"]
@@ -16,9 +18,11 @@ __all__ = ["BaseCommunityTree"]
 class BaseCommunityTree(ClusterMixin, BaseEstimator):
     """Base of :class:`AgglomerativeCommunities` and :class:`DivisiveCommunities`.
 
-    A subclass finds bottom communities and a tree over them, and stores them with
-    :meth:`_set_tree`; :meth:`cut` then gives the node labels at any level. Both take a
-    graph (a square, symmetric, non-negative adjacency) and tag themselves so.
+    :meth:`fit` validates the graph, makes the one random state and the reporter, and
+    hands them to the subclass's ``_fit(graph, rng, log)``, which finds the bottom
+    communities and a tree over them and stores them with :meth:`_set_tree`; :meth:`cut`
+    then gives the node labels at any level. Both take a graph (a square, symmetric,
+    non-negative adjacency) and tag themselves so.
 
     Attributes set by :meth:`_set_tree`: ``labels_``, ``n_communities_``, ``linkage_`` and
     ``nodes_`` (see the subclasses).
@@ -40,11 +44,30 @@ class BaseCommunityTree(ClusterMixin, BaseEstimator):
         tags.input_tags.positive_only = True
         return tags
 
-    def _validate_graph(self, X):
-        """The validated graph of ``fit``; checks ``n_communities`` against it."""
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Find the bottom communities and build the community tree over them.
+
+        Parameters
+        ----------
+        X : networkx.Graph, scipy sparse matrix or array-like of shape (n_nodes, n_nodes)
+            Undirected graph or its symmetric, non-negative adjacency (weighted or not).
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        log = reporter(self)
         graph = validate_graph(self, X, self.weight)
         graph.check_n_communities(self.n_communities)
-        return graph
+        rng = check_random_state(self.random_state)
+        log.done(f"graph: {graph.n_nodes} nodes, {graph.adjacency.nnz // 2} edges, "
+                 f"{len(graph.components)} component(s)")
+        self._fit(graph, rng, log)
+        return self
 
     def _set_tree(self, labels, linkage, graph):
         """Store the bottom communities (``labels``, -1 for isolated nodes) and the tree."""

@@ -3,8 +3,6 @@
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
 from .._utils._hierarchy import (
@@ -12,7 +10,6 @@ from .._utils._hierarchy import (
     relabel_by_first_appearance,
     split_tree_linkage,
 )
-from .._utils._logging import reporter
 from ._base import BaseCommunityTree
 from ._spectral import bethe_hessian_spectrum, regularized_bipartition
 
@@ -144,25 +141,9 @@ class DivisiveCommunities(BaseCommunityTree):
         split.density = float(w) / (left.size * right.size)
         return True
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Split the graph recursively and build the community tree.
-
-        Parameters
-        ----------
-        X : networkx.Graph, scipy sparse matrix or array-like of shape (n_nodes, n_nodes)
-            Undirected graph or its symmetric, non-negative adjacency (weighted or not).
-        y : Ignored
-            Not used, present for API consistency.
-
-        Returns
-        -------
-        self : object
-            Fitted estimator.
-        """
-        log = reporter(self)
-        graph = self._validate_graph(X)
-        rng = check_random_state(self.random_state)
+    def _fit(self, graph, rng, log):
+        """Split recursively (by the Bethe-Hessian rule or up to ``n_communities``), then
+        lay the split tree out as a linkage."""
         roots = [_Split(c) for c in graph.components]
         if self.n_communities is None:
             stack = list(reversed(roots))
@@ -187,7 +168,6 @@ class DivisiveCommunities(BaseCommunityTree):
                 else:
                     blocked.add(id(s))
         self._build_tree(roots, graph)
-        return self
 
     def _build_tree(self, roots, graph):
         """The split tree as a linkage; connected components joined at height 1.

@@ -119,7 +119,8 @@ class AgglomerativeCommunities(BaseCommunityTree):
     community and the others are shared in proportion to the component sizes.
 
     The linkage costs O(K^2) memory and, in practice, O(K^2) time for ``K`` bottom
-    communities, on top of the O(edges) aggregation of the edge weights.
+    communities, on top of the O(edges) aggregation of the edge weights. When its
+    ``K x K`` matrix would not fit, ``fit`` raises ``MemoryError`` before allocating it.
 
     References
     ----------

@@ -55,7 +55,7 @@ class DivisiveCommunities(BaseCommunityTree):
     random_state : int, RandomState instance or None, default=None
         Seeds the eigen-solvers and 2-means.
     verbose : int, default=0
-        Print every split when positive.
+        Print the graph and every split, with times, when positive.
 
     Attributes
     ----------

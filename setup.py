@@ -92,7 +92,7 @@ EXTENSIONS = [
     ext("clusterkit._fast._medoid_init", openmp=True),
     ext("clusterkit._fast._clarans"),
     # community detection
-    ext("clusterkit._fast._linkage"),
+    ext("clusterkit._fast._community_linkage"),
 ]
 
 setup(ext_modules=cythonize(EXTENSIONS, compiler_directives=DIRECTIVES,

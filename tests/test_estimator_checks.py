@@ -3,6 +3,7 @@ expected failure and its reason."""
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from clusterkit import CLARA, CLARANS, PPP, KMedoids
+from clusterkit.community import AgglomerativeCommunities, DivisiveCommunities
 
 # Checks that cannot hold for k-medoids, with the reason.
 RANDOM_INIT_WEIGHTS = (
@@ -27,6 +28,8 @@ def _configs():
     for method in ("fast", "classic"):
         yield CLARANS(n_clusters=3, method=method, random_state=0)
     yield PPP()
+    yield AgglomerativeCommunities(random_state=0)
+    yield DivisiveCommunities(random_state=0)
 
 
 PRECOMPUTED_FAILURES = {
@@ -41,7 +44,15 @@ SAMPLING_WEIGHTS = (
     "data fits in one sample and its default init is BUILD)")
 
 
+GRAPH_FAILURES = {
+    "check_clustering": "feeds an (n_samples, 2) feature matrix; X must be a square "
+                        "adjacency matrix of a graph",
+}
+
+
 def _expected(est):
+    if isinstance(est, (AgglomerativeCommunities, DivisiveCommunities)):
+        return GRAPH_FAILURES
     if isinstance(est, PPP):
         return {}
     if isinstance(est, CLARANS):

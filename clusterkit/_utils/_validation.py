@@ -34,6 +34,9 @@ def check_dissimilarity(D, name="D", *, rtol=None):
     an asymmetric matrix should be symmetrised by the caller, e.g. ``(D + D.T) / 2``.
     """
     D = as_float_matrix(D, name)
+    if (D.ndim != 2 or D.shape[0] != D.shape[1]) and not np.isfinite(D).all():
+        # a malformed matrix with NaN: name the NaN first, as scikit-learn's checks do
+        raise ValueError(f"{name} contains NaN or infinity.")
     if D.ndim != 2:
         raise ValueError(f"{name} must be a 2-D square matrix, got {D.ndim} dimension(s).")
     if D.shape[0] != D.shape[1]:

@@ -1,24 +1,21 @@
 """Bottom-up hierarchical community detection (Dreveton, Kuroda, Grossglauser, Thiran)."""
-import time
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._fast._linkage import density_average_linkage
-from ._spectral import (
-    bethe_hessian_clustering,
-    bethe_hessian_spectrum,
-    community_weights,
-    refine_by_density,
-)
-from ._tree import CommunityTreeMixin, relabel_by_first_appearance, validate_graph
+from .._fast._community_linkage import density_average_linkage
+from .._utils._hierarchy import relabel_by_first_appearance
+from .._utils._memory import check_fits
+from ._base import BaseCommunityTree
+from ._graph import community_weights
+from ._refine import refine_by_density, split_locally
+from ._spectral import bethe_hessian_clustering
 
 __all__ = ["AgglomerativeCommunities"]
 
-# the dense K x K weight matrix of the linkage: refuse before allocating more than this
+# the dense K x K weight matrix of the linkage: refused above this, whatever the free
+# memory
 MAX_LINKAGE_BYTES = 4 * 2 ** 30
 
 
@@ -34,7 +31,7 @@ def _louvain(A, n_communities, seed, resolution):
     return labels
 
 
-class AgglomerativeCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
+class AgglomerativeCommunities(BaseCommunityTree):
     """Bottom-up hierarchical community detection.
 
     First the bottom communities are found with a flat graph clustering (by default
@@ -80,7 +77,8 @@ class AgglomerativeCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds the eigen-solvers, k-means and Louvain.
     verbose : int, default=0
-        Print the steps and their times when positive.
+        Print the steps and their times when positive; 2 also prints every community
+        that ``local_split`` splits again.
 
     Attributes
     ----------
@@ -121,7 +119,8 @@ class AgglomerativeCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
     community and the others are shared in proportion to the component sizes.
 
     The linkage costs O(K^2) memory and, in practice, O(K^2) time for ``K`` bottom
-    communities, on top of the O(edges) aggregation of the edge weights.
+    communities, on top of the O(edges) aggregation of the edge weights. When its
+    ``K x K`` matrix would not fit, ``fit`` raises ``MemoryError`` before allocating it.
 
     References
     ----------
@@ -145,15 +144,11 @@ class AgglomerativeCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "n_communities": [Interval(Integral, 1, None, closed="left"), None],
+        **BaseCommunityTree._parameter_constraints,
         "base": [StrOptions({"bethe_hessian", "louvain"}), callable],
         "resolution": [Interval(Real, 0, None, closed="neither")],
         "local_split": ["boolean"],
         "refine": [Interval(Integral, 0, None, closed="left")],
-        "n_init": [Interval(Integral, 1, None, closed="left")],
-        "weight": [str, None],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
 
     def __init__(self, *, n_communities=None, base="bethe_hessian", resolution=1.0,
@@ -169,19 +164,7 @@ class AgglomerativeCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.pairwise = True
-        tags.input_tags.sparse = True
-        tags.input_tags.two_d_array = True
-        tags.input_tags.positive_only = True
-        return tags
-
-    def _log(self, msg, t0):
-        if self.verbose:
-            print(f"[{type(self).__name__}] {msg} ({time.perf_counter() - t0:.2f} s)")
-
-    def _bottom(self, graph, rng, t0):
+    def _bottom(self, graph, rng, log):
         A = graph.spectral
         n = graph.n_nodes
         labels = np.full(n, -1, dtype=np.intp)
@@ -195,17 +178,17 @@ class AgglomerativeCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
                                                  None if k is None else int(k),
                                                  n_init=self.n_init)
                 if k is None and self.local_split:
-                    found = self._split_locally(A[c][:, c], found, rng)
+                    found = split_locally(A[c][:, c], found, rng, n_init=self.n_init, log=log)
                 labels[c] = offset + found
                 offset += int(found.max()) + 1
-            self._log(f"Bethe-Hessian clustering: {offset} bottom communities", t0)
+            log.done(f"Bethe-Hessian clustering: {offset} bottom communities")
         else:
             if self.base == "louvain" and self.n_communities is not None:
                 raise ValueError("n_communities cannot be set with base='louvain': Louvain "
                                  "chooses the number of communities (tune `resolution`)")
             keep = np.flatnonzero(~graph.isolated)
             sub = A[keep][:, keep]
-            seed = int(rng.integers(np.iinfo(np.int32).max))
+            seed = int(rng.randint(np.iinfo(np.int32).max))
             if self.base == "louvain":
                 found = _louvain(sub, None, seed, self.resolution)
             else:
@@ -217,8 +200,8 @@ class AgglomerativeCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
                     raise ValueError("the base callable must return non-negative integer "
                                      "labels")
             labels[keep] = found
-            self._log(f"{self.base if isinstance(self.base, str) else 'base callable'}: "
-                      f"{len(np.unique(found))} communities", t0)
+            log.done(f"{self.base if isinstance(self.base, str) else 'base callable'}: "
+                     f"{len(np.unique(found))} communities")
         # a community never spans two connected components
         comp_of = np.full(n, -1, dtype=np.int64)
         for k, c in enumerate(graph.components):
@@ -230,70 +213,21 @@ class AgglomerativeCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
             keep = np.flatnonzero(labels >= 0)
             labels[keep] = refine_by_density(A[keep][:, keep], labels[keep], self.refine)
             labels = relabel_by_first_appearance(labels)
-            self._log(f"refinement: {int(labels.max()) + 1} bottom communities", t0)
+            log.done(f"refinement: {int(labels.max()) + 1} bottom communities")
         return labels
 
-    def _split_locally(self, A, labels, rng):
-        """Split again, recursively, every community whose subgraph shows structure."""
-        labels = labels.copy()
-        queue = list(range(int(labels.max()) + 1))
-        next_label = len(queue)
-        while queue:
-            k = queue.pop()
-            nodes = np.flatnonzero(labels == k)
-            if nodes.size < 4:
-                continue
-            sub = A[nodes][:, nodes]
-            # the two smallest eigenvalues decide cheaply whether there is anything to split
-            if bethe_hessian_spectrum(sub, rng, max_k=2) < 2:
-                continue
-            found = bethe_hessian_clustering(sub, rng, None, n_init=self.n_init)
-            n_found = int(found.max()) + 1
-            if n_found < 2:
-                continue
-            new = np.concatenate([[k], np.arange(next_label, next_label + n_found - 1)])
-            labels[nodes] = new[found]
-            next_label += n_found - 1
-            queue.extend(new.tolist())
-            if self.verbose > 1:
-                print(f"  community of {nodes.size} nodes split into {n_found}")
-        return labels
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Find the bottom communities and build the community tree.
-
-        Parameters
-        ----------
-        X : networkx.Graph, scipy sparse matrix or array-like of shape (n_nodes, n_nodes)
-            Undirected graph or its symmetric, non-negative adjacency (weighted or not).
-        y : Ignored
-            Not used, present for API consistency.
-
-        Returns
-        -------
-        self : object
-            Fitted estimator.
-        """
-        t0 = time.perf_counter()
-        graph = validate_graph(self, X, self.weight)
-        graph.check_n_communities(self.n_communities)
-        rng = np.random.default_rng(check_random_state(self.random_state).randint(2 ** 31 - 1))
-        self._log(f"graph: {graph.n_nodes} nodes, {graph.adjacency.nnz // 2} edges, "
-                  f"{len(graph.components)} component(s)", t0)
-        labels = self._bottom(graph, rng, t0)
+    def _fit(self, graph, rng, log):
+        """Bottom communities, then the density linkage over them."""
+        labels = self._bottom(graph, rng, log)
         K = int(labels.max()) + 1
-        if 8 * K * K > MAX_LINKAGE_BYTES:
-            raise MemoryError(f"the linkage of {K} bottom communities needs "
-                              f"{8 * K * K / 2 ** 30:.1f} GiB; ask for fewer communities")
+        check_fits(8 * K * K, f"The linkage of {K} bottom communities",
+                   "ask for fewer communities (n_communities), or let fewer be found "
+                   "(local_split=False, or base='louvain' with a lower resolution).",
+                   limit=MAX_LINKAGE_BYTES)
         W = community_weights(graph.adjacency, labels, K)
         sizes = np.bincount(labels[labels >= 0], minlength=K).astype(np.float64)
         Z, densities, merge_sizes = density_average_linkage(W, sizes, graph.scale)
-        self._log(f"density linkage of {K} communities", t0)
-        self.labels_ = labels
-        self.n_communities_ = K
-        self.linkage_ = Z
+        log.done(f"density linkage of {K} communities")
+        self._set_tree(labels, Z, graph)
         self.merge_densities_ = densities
         self.merge_sizes_ = merge_sizes
-        self.nodes_ = graph.nodes
-        return self

@@ -1,15 +1,17 @@
 """Top-down hierarchical community detection: recursive regularized spectral bipartition
 (Li, Lei, Bhattacharyya, Sarkar, Bickel, Levina), the baseline of the bottom-up method."""
-import time
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
+from .._utils._hierarchy import (
+    count_inversions,
+    relabel_by_first_appearance,
+    split_tree_linkage,
+)
+from ._base import BaseCommunityTree
 from ._spectral import bethe_hessian_spectrum, regularized_bipartition
-from ._tree import CommunityTreeMixin, count_inversions, validate_graph
 
 __all__ = ["DivisiveCommunities"]
 
@@ -25,7 +27,7 @@ class _Split:
         self.density = None
 
 
-class DivisiveCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
+class DivisiveCommunities(BaseCommunityTree):
     """Top-down hierarchical community detection by recursive spectral bipartition.
 
     Every node set is split in two by regularized spectral clustering (the two leading
@@ -53,7 +55,7 @@ class DivisiveCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds the eigen-solvers and 2-means.
     verbose : int, default=0
-        Print every split when positive.
+        Print the graph and every split, with times, when positive.
 
     Attributes
     ----------
@@ -108,13 +110,9 @@ class DivisiveCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "n_communities": [Interval(Integral, 1, None, closed="left"), None],
+        **BaseCommunityTree._parameter_constraints,
         "tau": [Interval(Real, 0, None, closed="left")],
         "min_size": [Interval(Integral, 2, None, closed="left")],
-        "n_init": [Interval(Integral, 1, None, closed="left")],
-        "weight": [str, None],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
 
     def __init__(self, *, n_communities=None, tau=0.1, min_size=2, n_init=10,
@@ -126,18 +124,6 @@ class DivisiveCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
         self.weight = weight
         self.random_state = random_state
         self.verbose = verbose
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.pairwise = True
-        tags.input_tags.sparse = True
-        tags.input_tags.two_d_array = True
-        tags.input_tags.positive_only = True
-        return tags
-
-    def _log(self, msg, t0):
-        if self.verbose:
-            print(f"[{type(self).__name__}] {msg} ({time.perf_counter() - t0:.2f} s)")
 
     def _try_split(self, split, graph, rng, use_rule):
         nodes = split.nodes
@@ -155,34 +141,17 @@ class DivisiveCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
         split.density = float(w) / (left.size * right.size)
         return True
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Split the graph recursively and build the community tree.
-
-        Parameters
-        ----------
-        X : networkx.Graph, scipy sparse matrix or array-like of shape (n_nodes, n_nodes)
-            Undirected graph or its symmetric, non-negative adjacency (weighted or not).
-        y : Ignored
-            Not used, present for API consistency.
-
-        Returns
-        -------
-        self : object
-            Fitted estimator.
-        """
-        t0 = time.perf_counter()
-        graph = validate_graph(self, X, self.weight)
-        graph.check_n_communities(self.n_communities)
-        rng = np.random.default_rng(check_random_state(self.random_state).randint(2 ** 31 - 1))
+    def _fit(self, graph, rng, log):
+        """Split recursively (by the Bethe-Hessian rule or up to ``n_communities``), then
+        lay the split tree out as a linkage."""
         roots = [_Split(c) for c in graph.components]
         if self.n_communities is None:
             stack = list(reversed(roots))
             while stack:
                 s = stack.pop()
                 if self._try_split(s, graph, rng, use_rule=True):
-                    self._log(f"split {s.nodes.size} nodes into {s.children[0].nodes.size} + "
-                              f"{s.children[1].nodes.size}, density {s.density:.4g}", t0)
+                    log.done(f"split {s.nodes.size} nodes into {s.children[0].nodes.size} + "
+                             f"{s.children[1].nodes.size}, density {s.density:.4g}")
                     stack.extend(reversed(s.children))
         else:
             leaves = list(roots)
@@ -195,83 +164,48 @@ class DivisiveCommunities(CommunityTreeMixin, ClusterMixin, BaseEstimator):
                 if self._try_split(s, graph, rng, use_rule=False):
                     leaves.remove(s)
                     leaves.extend(s.children)
-                    self._log(f"split {s.nodes.size} nodes, density {s.density:.4g}", t0)
+                    log.done(f"split {s.nodes.size} nodes, density {s.density:.4g}")
                 else:
                     blocked.add(id(s))
         self._build_tree(roots, graph)
-        self.nodes_ = graph.nodes
-        return self
 
     def _build_tree(self, roots, graph):
-        """Leaves in depth-first order; splits ordered by monotone height."""
-        n = graph.n_nodes
-        scale = graph.scale
-        leaves, internal = [], []  # internal: (raw height, density, child refs)
+        """The split tree as a linkage; connected components joined at height 1.
 
-        def visit(s):
-            # returns ("leaf", index) or ("node", index) and the monotone height
-            if s.children is None:
-                leaves.append(s)
-                return ("leaf", len(leaves) - 1), -np.inf
-            a, ha = visit(s.children[0])
-            b, hb = visit(s.children[1])
-            raw = 1.0 - s.density / scale
-            internal.append((raw, max(raw, ha, hb), s.density, a, b))
-            return ("node", len(internal) - 1), internal[-1][1]
-
-        tops = []
-        for r in roots:
-            ref, h = visit(r)
-            tops.append((ref, h))
-        # connected components are joined at height 1 (density 0), left to right
-        ref, h = tops[0]
-        for ref2, h2 in tops[1:]:
-            internal.append((1.0, max(1.0, h, h2), 0.0, ref, ref2))
-            ref, h = ("node", len(internal) - 1), internal[-1][1]
-        K = len(leaves)
-        # children always precede their parent in `internal` (post-order), and their
-        # monotone height is not larger, so a stable sort keeps children first
-        order = sorted(range(len(internal)), key=lambda t: internal[t][1])
-        row_of = np.empty(len(internal), dtype=np.int64)
-        row_of[order] = np.arange(len(internal))
-        Z = np.zeros((len(internal), 4))
-        raw_Z = np.zeros((len(internal), 4))
-        dens = np.zeros(len(internal))
-        n_leaves = np.zeros(len(internal))
-
-        def ident(ref):
-            kind, i = ref
-            return i if kind == "leaf" else K + row_of[i]
-
-        def count(ref):
-            kind, i = ref
-            return 1 if kind == "leaf" else n_leaves[row_of[i]]
-
-        for row, t in enumerate(order):
-            raw, mono, density, a, b = internal[t]
-            ia, ib = ident(a), ident(b)
-            n_leaves[row] = count(a) + count(b)
-            Z[row] = [min(ia, ib), max(ia, ib), mono, n_leaves[row]]
-            raw_Z[row] = [min(ia, ib), max(ia, ib), raw, n_leaves[row]]
-            dens[row] = density
-        labels = np.full(n, -1, dtype=np.intp)
-        for k, s in enumerate(leaves):
-            labels[s.nodes] = k
-        # number leaves by their first node, and rewrite the linkage accordingly
-        first = np.array([s.nodes.min() for s in leaves])
-        new = np.empty(K, dtype=np.int64)
-        new[np.argsort(first, kind="stable")] = np.arange(K)
-        for M in (Z, raw_Z):
-            for col in (0, 1):
-                ids = M[:, col].astype(np.int64)
-                is_leaf = ids < K
-                ids[is_leaf] = new[ids[is_leaf]]
-                M[:, col] = ids
-            M[:, :2] = np.sort(M[:, :2], axis=1)
-        keep = labels >= 0
-        labels[keep] = new[labels[keep]]
-        self.labels_ = labels
-        self.n_communities_ = K
-        self.linkage_ = Z
-        self.split_densities_ = dens
-        self.n_inversions_ = count_inversions(raw_Z)
+        Tree nodes are numbered breadth first, components first; one virtual node per
+        extra component joins them left to right at height 1 (no edge between them). The
+        leaves are numbered by their first node.
+        """
+        splits = list(roots)
+        left, right = [-1] * len(splits), [-1] * len(splits)
+        t = 0
+        while t < len(splits):
+            if splits[t].children is not None:
+                left[t], right[t] = len(splits), len(splits) + 1
+                splits.extend(splits[t].children)
+                left.extend([-1, -1])
+                right.extend([-1, -1])
+            t += 1
+        density = [0.0 if s.children is None else s.density for s in splits]
+        height = [1.0 - d / graph.scale for d in density]
+        top = 0
+        for r in range(1, len(roots)):
+            left.append(top)
+            right.append(r)
+            density.append(0.0)
+            height.append(1.0)
+            top = len(left) - 1
+        leaves = [t for t, s in enumerate(splits) if s.children is None]
+        labels = np.full(graph.n_nodes, -1, dtype=np.intp)
+        for k, t in enumerate(leaves):
+            labels[splits[t].nodes] = k
+        labels, new_of = relabel_by_first_appearance(labels, return_mapping=True)
+        leaf_id = np.full(len(left), -1, dtype=np.intp)
+        leaf_id[leaves] = new_of
+        Z, merge_node = split_tree_linkage(left, right, height, leaf_id, root=top)
+        # inversions are counted on the raw heights of the same rows
+        raw = Z.copy()
+        raw[:, 2] = np.asarray(height)[merge_node]
+        self._set_tree(labels, Z, graph)
+        self.split_densities_ = np.asarray(density)[merge_node]
+        self.n_inversions_ = count_inversions(raw)

@@ -6,7 +6,9 @@ from scipy.optimize import linear_sum_assignment, minimize_scalar
 from sklearn.metrics import adjusted_mutual_info_score
 from sklearn.metrics.cluster import contingency_matrix
 
-from ._tree import count_inversions, cut_linkage
+from .._utils._hierarchy import count_inversions, cut_linkage
+from ._graph import community_weights
+from ._hsbm import _check_ancestor_depth, balanced_ancestor_depth, levels_from_ancestor_depth
 
 __all__ = ["matched_accuracy", "exact_recovery", "hierarchy_scores", "tree_recovery",
            "count_inversions", "dasgupta_cost", "chernoff_hellinger",
@@ -173,8 +175,6 @@ def dasgupta_cost(adjacency, labels, linkage):
     -------
     cost : float
     """
-    from ._spectral import community_weights
-
     A = sp.csr_array(adjacency, dtype=np.float64)
     A.setdiag(0)
     labels = np.asarray(labels)
@@ -231,9 +231,7 @@ def chernoff_hellinger(alpha, pi):
     out = np.zeros((K, K))
     for a in range(K):
         for b in range(a + 1, K):
-            x, y = alpha[a], alpha[b]
-
-            def neg(t):
+            def neg(t, x=alpha[a], y=alpha[b]):
                 return -np.sum(pi * (t * x + (1 - t) * y - x ** t * y ** (1 - t)))
 
             res = minimize_scalar(neg, bounds=(0.0, 1.0), method="bounded",
@@ -279,12 +277,6 @@ def chernoff_hellinger_levels(a, *, depth=3, branching=2, ancestor_depth=None,
     >>> bool(bu[0] > 1 and td[0] > 1)
     True
     """
-    from ..datasets import (
-        _check_ancestor_depth,
-        balanced_ancestor_depth,
-        levels_from_ancestor_depth,
-    )
-
     M = (balanced_ancestor_depth(depth, branching) if ancestor_depth is None
          else _check_ancestor_depth(ancestor_depth))
     depth = int(M.diagonal().max())

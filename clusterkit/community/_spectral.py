@@ -17,8 +17,9 @@
 * Regularized spectral bipartition (Amini et al., 2013; used by Li et al., 2022):
   ``A_tau = A + tau * mean_degree / n * 1 1^T`` applied implicitly (never formed densely).
 
-All eigen-solvers get a starting vector drawn from the caller's random generator, so a
-fixed ``random_state`` gives the same result.
+``rng`` is always the ``np.random.RandomState`` the estimator's ``fit`` made with
+``check_random_state``: eigen-solvers draw their starting vector from it and k-means gets
+a seed drawn from it, so a fixed ``random_state`` gives the same result.
 """
 import numpy as np
 import scipy.sparse as sp
@@ -27,8 +28,7 @@ from scipy.sparse.linalg import LinearOperator, eigsh
 from sklearn.cluster import KMeans
 
 __all__ = ["bethe_hessian", "bethe_hessian_embedding", "bethe_hessian_spectrum",
-           "bethe_hessian_clustering",
-           "regularized_bipartition", "community_weights"]
+           "bethe_hessian_clustering", "regularized_bipartition"]
 
 # below this many nodes a dense eigen-decomposition is both exact and fast
 DENSE_LIMIT = 400
@@ -136,7 +136,7 @@ def bethe_hessian_clustering(A, rng, n_clusters=None, *, n_init=10):
         return np.zeros(n, dtype=np.intp)
     norms = np.linalg.norm(X, axis=1, keepdims=True)
     X = X / np.where(norms > 0, norms, 1.0)
-    km = KMeans(n_clusters=k, n_init=n_init, random_state=rng.integers(np.iinfo(np.int32).max))
+    km = KMeans(n_clusters=k, n_init=n_init, random_state=rng.randint(np.iinfo(np.int32).max))
     return km.fit_predict(X).astype(np.intp)
 
 
@@ -173,67 +173,5 @@ def regularized_bipartition(A, rng, *, tau=0.1, n_init=10):
         _, X = eigsh(op, k=2, which="LA", v0=rng.uniform(-1.0, 1.0, size=n), tol=1e-8)
     norms = np.linalg.norm(X, axis=1, keepdims=True)
     X = X / np.where(norms > 0, norms, 1.0)
-    km = KMeans(n_clusters=2, n_init=n_init, random_state=rng.integers(np.iinfo(np.int32).max))
+    km = KMeans(n_clusters=2, n_init=n_init, random_state=rng.randint(np.iinfo(np.int32).max))
     return km.fit_predict(X).astype(np.intp)
-
-
-def community_weights(A, labels, n_labels):
-    """Total edge weight between every pair of communities (``W = P^T A P``), dense.
-
-    ``labels`` must be in ``0..n_labels-1`` for every node counted; nodes labelled -1 are
-    left out. Each undirected edge between two communities counts once in ``W[a, b]``;
-    ``W[a, a]`` holds twice the weight inside ``a``.
-    """
-    keep = labels >= 0
-    idx = np.flatnonzero(keep)
-    P = sp.csr_array((np.ones(idx.size), (idx, labels[idx])), shape=(A.shape[0], n_labels))
-    return np.ascontiguousarray((P.T @ (A @ P)).toarray(), dtype=np.float64)
-
-
-def refine_by_density(A, labels, n_sweeps):
-    """Move every node to the community it is most densely linked to, ``n_sweeps`` times.
-
-    The density of node ``i`` to community ``C`` is ``w(i, C) / |C \\ {i}|``. One sweep
-    moves all nodes at once (from the same labels), like the local-improvement step that
-    turns almost-exact into exact recovery in block models; sweeps stop early when
-    nothing moves. Ties keep the current community, then the lowest label. Communities
-    that end up empty disappear (labels are compacted).
-
-    Parameters
-    ----------
-    A : csr_array of shape (n, n)
-        Adjacency of a graph without isolated nodes.
-    labels : ndarray of shape (n,)
-        Labels in ``0..K-1``.
-    n_sweeps : int
-
-    Returns
-    -------
-    labels : ndarray of shape (n,)
-    """
-    n = A.shape[0]
-    labels = np.asarray(labels, dtype=np.intp)
-    rows = np.repeat(np.arange(n), np.diff(A.indptr))
-    for _ in range(n_sweeps):
-        K = int(labels.max()) + 1
-        sizes = np.bincount(labels, minlength=K).astype(np.float64)
-        # w(i, C) for the (i, C) pairs that have an edge: sum the edges by (row, label)
-        key = rows * K + labels[A.indices]
-        uniq, inv = np.unique(key, return_inverse=True)
-        w = np.bincount(inv, weights=A.data)
-        i, c = uniq // K, uniq % K
-        denom = sizes[c] - (labels[i] == c)
-        dens = np.where(denom > 0, w / np.maximum(denom, 1.0), 0.0)
-        # per row: the best density; prefer the current label, then the lowest label
-        own = labels[i] == c
-        order = np.lexsort((c, ~own, -dens, i))
-        first = np.ones(order.size, dtype=bool)
-        first[1:] = i[order][1:] != i[order][:-1]
-        best = order[first]
-        new = labels.copy()
-        new[i[best]] = c[best]
-        if np.array_equal(new, labels):
-            break
-        _, labels = np.unique(new, return_inverse=True)
-        labels = labels.astype(np.intp)
-    return labels

@@ -106,3 +106,14 @@ def test_split_tree_linkage_is_a_valid_monotone_scipy_linkage_of_the_same_tree(s
         if len(np.unique(Z[:, 2])) == len(Z):  # no ties: same as scipy's cut
             scipy_labels = fcluster(Z, k, criterion="maxclust")
             assert (relabel_by_first_appearance(scipy_labels) == labels).all()
+
+
+def test_a_malformed_matrix_with_nan_names_the_nan_first():
+    from clusterkit._utils._validation import check_dissimilarity
+
+    bad = np.ones((4, 3))
+    bad[1, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        check_dissimilarity(bad)
+    with pytest.raises(ValueError, match="square"):
+        check_dissimilarity(np.ones((4, 3)))

@@ -20,10 +20,9 @@ deterministic.
 """
 import numpy as np
 
-cimport cython
 from libc.math cimport INFINITY
 
-ctypedef Py_ssize_t intp_t
+from clusterkit._fast._typedefs cimport intp_t
 
 
 cdef inline double _sim(const double[:, ::1] W, const double* size,
@@ -87,7 +86,7 @@ def density_average_linkage(const double[:, ::1] weights,   # IN (K, K) symmetri
     cdef unsigned char[::1] active = np.ones(K, dtype=np.uint8)
     cdef intp_t[::1] best = np.full(K, -1, dtype=np.intp)
     cdef double[::1] best_sim = np.full(K, -INFINITY, dtype=np.float64)
-    cdef intp_t i, j, k, t, a, b
+    cdef intp_t i, k, t, a, b
     cdef double s, bs
     for i in range(K):
         if size[i] <= 0:

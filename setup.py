@@ -84,7 +84,7 @@ def ext(name, openmp=False):
 EXTENSIONS = [
     # shared
     ext("clusterkit._fast._openmp_helpers", openmp=True),
-    ext("clusterkit._fast._checks", openmp=True),
+    ext("clusterkit._fast._checks"),
     # k-medoids
     ext("clusterkit._fast._medoid_state", openmp=True),
     ext("clusterkit._fast._medoid_swap", openmp=True),

@@ -5,7 +5,6 @@ import warnings
 import numpy as np
 
 from .._fast import _checks
-from .._fast._openmp_helpers import effective_n_threads
 
 
 def as_float_matrix(D, name="D"):
@@ -28,8 +27,8 @@ def check_dissimilarity(D, name="D", *, rtol=None):
     """Validate a square dissimilarity matrix; return it as a C-contiguous float array.
 
     Raises a ValueError naming the problem for empty, non-square, non-finite, negative,
-    nonzero-diagonal or asymmetric input; the matrix is read once (threaded), so callers
-    need no separate finite check. Asymmetry is tolerated up to ``rtol`` (relative;
+    nonzero-diagonal or asymmetric input (finite values included: callers need no separate
+    finite check). Asymmetry is tolerated up to ``rtol`` (relative;
     1e-5 for float32, 1e-9 for float64): k-medoids assumes symmetric dissimilarities, so
     an asymmetric matrix should be symmetrised by the caller, e.g. ``(D + D.T) / 2``.
     """
@@ -45,7 +44,7 @@ def check_dissimilarity(D, name="D", *, rtol=None):
         raise ValueError(f"{name} is empty: found 0 samples.")
     if rtol is None:
         rtol = 1e-5 if D.dtype == np.float32 else 1e-9
-    problem, i, j = _checks.check_dissimilarity(D, rtol=rtol, n_threads=effective_n_threads())
+    problem, i, j = _checks.check_dissimilarity(D, rtol=rtol)
     if problem == "nonfinite":
         raise ValueError(f"{name} contains NaN or infinity (first at [{i}, {j}]: {D[i, j]}).")
     if problem == "negative":

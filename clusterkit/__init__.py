@@ -8,11 +8,16 @@ from ._medoids import (
     KMedoidsResult,
     alternating,
     build,
+    dynmsc,
+    fastermsc,
     fasterpam,
+    fastmsc,
     fastpam1,
     fastpam2,
     lab,
     pam,
+    pammedsil,
+    pamsil,
 )
 from ._ppp import PPP
 
@@ -26,10 +31,15 @@ __all__ = [
     "PPP",
     "alternating",
     "build",
+    "dynmsc",
+    "fastermsc",
     "fasterpam",
+    "fastmsc",
     "fastpam1",
     "fastpam2",
     "lab",
     "pam",
+    "pammedsil",
+    "pamsil",
     "__version__",
 ]

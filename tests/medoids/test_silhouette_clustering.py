@@ -171,8 +171,12 @@ def test_the_silhouette_never_decreases_during_a_swap_phase(method):
     n = 60 if method == "pamsil" else 200
     D = blobs_matrix(3, n=n, centers=5)
     start = np.random.default_rng(0).choice(n, 5, replace=False)
-    score = (lambda m: silhouette_score(D, np.argmin(D[:, m], axis=1), metric="precomputed")
-             if method == "pamsil" else msil(D, m))
+
+    def score(m):
+        if method == "pamsil":
+            return silhouette_score(D, np.argmin(D[:, m], axis=1), metric="precomputed")
+        return msil(D, m)
+
     values = [score(start)]
     swaps = []
     for it in range(1, 12):

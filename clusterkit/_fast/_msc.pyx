@@ -677,25 +677,38 @@ def msc_summary(
 # The silhouette: cluster sums per object, and PAMSIL
 # --------------------------------------------------------------------------------------
 
-cdef void _cluster_sums(const floating* row, const intp_t* lab, intp_t n, intp_t k,
-                        double* acc, double* out) noexcept nogil:
-    """out[i] = sum of row[j] over objects j with lab[j] == i, in float64. Four partial sums
+cdef double _cluster_sums(const floating* row, const intp_t* lab, intp_t n, intp_t k,
+                          double* acc, double* out) noexcept nogil:
+    """out[i] = sum of row[j] over objects j with lab[j] == i, in float64; returns the
+    smallest entry of the row (for the caller's negative-value check). Four partial sums
     per cluster (j mod 4) keep consecutive additions independent (one scattered add per
     entry would otherwise wait for the previous one); ``acc`` is 4k scratch."""
     cdef intp_t i, j = 0
+    cdef double d0, d1, d2, d3, lo0 = INFINITY, lo1 = INFINITY, lo2 = INFINITY
+    cdef double lo3 = INFINITY
     for i in range(4 * k):
         acc[i] = 0.0
     while j + 4 <= n:
-        acc[lab[j]] += row[j]
-        acc[k + lab[j + 1]] += row[j + 1]
-        acc[2 * k + lab[j + 2]] += row[j + 2]
-        acc[3 * k + lab[j + 3]] += row[j + 3]
+        d0 = row[j]
+        d1 = row[j + 1]
+        d2 = row[j + 2]
+        d3 = row[j + 3]
+        acc[lab[j]] += d0
+        acc[k + lab[j + 1]] += d1
+        acc[2 * k + lab[j + 2]] += d2
+        acc[3 * k + lab[j + 3]] += d3
+        lo0 = _min(lo0, d0)
+        lo1 = _min(lo1, d1)
+        lo2 = _min(lo2, d2)
+        lo3 = _min(lo3, d3)
         j += 4
     while j < n:
         acc[lab[j]] += row[j]
+        lo0 = _min(lo0, row[j])
         j += 1
     for i in range(k):
         out[i] = (acc[i] + acc[k + i]) + (acc[2 * k + i] + acc[3 * k + i])
+    return _min(_min(lo0, lo1), _min(lo2, lo3))
 
 
 cdef double _object_silhouette(const double* sums, const intp_t* size, intp_t own,
@@ -737,6 +750,9 @@ def silhouette_samples(
     """
     cdef intp_t n = D.shape[0], o, j, tid
     cdef int nt = max(1, n_threads)
+    if labels.shape[0] != n or D.shape[1] != n:
+        raise ValueError(f"D has shape {tuple(D.shape)[:2]} and labels {labels.shape[0]} "
+                         "entries; expected (n, n) and n")
     size_arr = np.bincount(np.asarray(labels), minlength=k).astype(np.intp)
     s_arr = np.empty(n, dtype=np.float64)
     bad_arr = np.zeros(n, dtype=np.int8)
@@ -751,19 +767,15 @@ def silhouette_samples(
         tid = threadid()
         buf = &scratch[tid, 0]
         for o in prange(n, schedule='static', chunksize=64):
-            _cluster_sums(&D[o, 0], &labels[0], n, k, buf + k, buf)
+            lo = _cluster_sums(&D[o, 0], &labels[0], n, k, buf + k, buf)
             total = 0.0
             for j in range(k):
                 total = total + buf[j]
+            # NaN or inf anywhere in the row makes its sum non-finite
             if not isfinite(total):
                 bad[o] = 1
-            else:
-                lo = 0.0
-                for j in range(n):
-                    if D[o, j] < lo:
-                        lo = D[o, j]
-                if lo < 0:
-                    bad[o] = 2
+            elif lo < 0:
+                bad[o] = 2
             s[o] = _object_silhouette(buf, &size[0], labels[o], k)
     return s_arr, bad_arr
 

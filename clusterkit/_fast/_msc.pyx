@@ -444,6 +444,18 @@ cdef intp_t _best_candidate(const double* change, intp_t n, double tol) noexcept
     return best
 
 
+cdef bint _steepest_swap(const floating[:, ::1] D, MscState st, const double* w,
+                         const double* change, const intp_t* slot, double tol, double* loss,
+                         int n_threads) noexcept nogil:
+    """Execute the best of all candidates' swaps (``_best_candidate``) if it lowers the loss
+    by more than tol, updating ``loss``; return whether a swap was done."""
+    cdef intp_t best = _best_candidate(change, st.n, tol)
+    if best < 0 or not change[best] < -tol:
+        return False
+    loss[0] = _msc_apply(D, st, w, slot[best], best, n_threads)
+    return True
+
+
 cdef double _total_distance(MedoidState st, const double* w) noexcept nogil:
     cdef intp_t o
     cdef double td = 0.0
@@ -479,7 +491,7 @@ def fastmsc(
     """
     cdef intp_t n = D.shape[0], k = len(medoids)
     cdef MscState st = MscState(n, medoids, w)
-    cdef intp_t n_iter = 0, n_swaps = 0, start, m, best
+    cdef intp_t n_iter = 0, n_swaps = 0, start, m
     cdef int nt = max(1, n_threads)
     cdef double tol = eps * float(np.sum(w)), loss, before
     allidx_arr = np.arange(n, dtype=np.intp)
@@ -492,6 +504,7 @@ def fastmsc(
         loss = _msc_setup(D, st, &w[0], nt)
         while n_iter < max_iter:
             n_iter += 1
+            before = loss
             start = 0
             while start < n:
                 m = min(SCAN_BLOCK * nt, n - start)
@@ -499,11 +512,8 @@ def fastmsc(
                           &slot[start], &bufs[0], nt)
                 start += m
                 _check_signals()
-            best = _best_candidate(&change[0], n, tol)
-            if best < 0 or not change[best] < -tol:
+            if not _steepest_swap(D, st, &w[0], &change[0], &slot[0], tol, &loss, nt):
                 break
-            before = loss
-            loss = _msc_apply(D, st, &w[0], slot[best], best, nt)
             n_swaps += 1
             if not loss < before:
                 break
@@ -612,7 +622,7 @@ def pammedsil(
     """
     cdef intp_t n = D.shape[0], k = len(medoids)
     cdef MscState st = MscState(n, medoids, w)
-    cdef intp_t n_iter = 0, n_swaps = 0, c, i, start, end, best
+    cdef intp_t n_iter = 0, n_swaps = 0, c, i, start, end
     cdef int nt = max(1, n_threads)
     cdef double tol = eps * float(np.sum(w)), loss, before
     change_arr = np.empty(n, dtype=np.float64)
@@ -625,6 +635,7 @@ def pammedsil(
         loss = _msc_setup(D, st, &w[0], nt)
         while n_iter < max_iter:
             n_iter += 1
+            before = loss
             start = 0
             while start < n:
                 end = min(n, start + 16 * nt)
@@ -639,11 +650,8 @@ def pammedsil(
                     change[c] = vals[c, slot[c]]
                 start = end
                 _check_signals()
-            best = _best_candidate(&change[0], n, tol)
-            if best < 0 or not change[best] < -tol:
+            if not _steepest_swap(D, st, &w[0], &change[0], &slot[0], tol, &loss, nt):
                 break
-            before = loss
-            loss = _msc_apply(D, st, &w[0], slot[best], best, nt)
             n_swaps += 1
             if not loss < before:
                 break

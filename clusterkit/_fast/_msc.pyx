@@ -248,14 +248,14 @@ cdef double _msc_deltas(const floating* row, MscState st, double* delta) noexcep
 
     ``delta`` starts from the removal changes ``rl`` (the candidate is irrelevant to o
     when d(o, c) >= d3); the objects it reaches add their corrections (``_msc_hit``) into
-    one of four lanes (object index mod 4), so that consecutive objects with the same
-    nearest medoid do not wait for each other's addition; the lanes are summed at the end.
+    one of four lanes in turn, so that consecutive reached objects with the same nearest
+    medoid do not wait for each other's addition; the lanes are summed at the end.
     As in FastPAM1's loop, each block of 256 objects is either scanned with a predictable
     branch (few objects reached, large k) or first compacted without branches into the
     list of reached objects (many, small k), chosen from the previous block's count; both
     paths perform the same operations in the same order (bit-identical results).
     """
-    cdef intp_t i, o, t, m, start, end, hits, k = st.k, n = st.n
+    cdef intp_t i, o, t, m, start, end, hits, k = st.k, n = st.n, h = 0
     cdef intp_t idx[256]
     cdef double acc = 0.0
     cdef bint compact = False
@@ -274,18 +274,20 @@ cdef double _msc_deltas(const floating* row, MscState st, double* delta) noexcep
             for t in range(m):
                 o = idx[t]
                 if row[o] > 0:
-                    acc += _msc_hit(&reach[o], row[o], delta + (o & 3) * k)
+                    acc += _msc_hit(&reach[o], row[o], delta + (h & 3) * k)
                 else:
-                    acc += _msc_hit_zero(&reach[o], delta + (o & 3) * k)
+                    acc += _msc_hit_zero(&reach[o], delta + (h & 3) * k)
+                h += 1
             hits = m
         else:
             hits = 0
             for o in range(start, end):
                 if row[o] < dt[o]:
                     if row[o] > 0:
-                        acc += _msc_hit(&reach[o], row[o], delta + (o & 3) * k)
+                        acc += _msc_hit(&reach[o], row[o], delta + (h & 3) * k)
                     else:
-                        acc += _msc_hit_zero(&reach[o], delta + (o & 3) * k)
+                        acc += _msc_hit_zero(&reach[o], delta + (h & 3) * k)
+                    h += 1
                     hits += 1
         compact = hits > 12
         start = end

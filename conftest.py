@@ -6,3 +6,4 @@ if importlib.util.find_spec("dask") is None or importlib.util.find_spec("distrib
     collect_ignore.append("clusterkit/dask.py")
 if importlib.util.find_spec("matplotlib") is None:
     collect_ignore.append("clusterkit/community/_plotting.py")
+    collect_ignore.append("clusterkit/plotting.py")

@@ -91,6 +91,7 @@ EXTENSIONS = [
     ext("clusterkit._fast._fasterpam", openmp=True),
     ext("clusterkit._fast._medoid_init", openmp=True),
     ext("clusterkit._fast._clarans"),
+    ext("clusterkit._fast._msc", openmp=True),
     # community detection
     ext("clusterkit._fast._community_linkage"),
 ]

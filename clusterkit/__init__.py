@@ -8,11 +8,16 @@ from ._medoids import (
     KMedoidsResult,
     alternating,
     build,
+    dynmsc,
+    fastermsc,
     fasterpam,
+    fastmsc,
     fastpam1,
     fastpam2,
     lab,
     pam,
+    pammedsil,
+    pamsil,
 )
 from ._ppp import PPP, PPPTree
 
@@ -27,10 +32,15 @@ __all__ = [
     "PPPTree",
     "alternating",
     "build",
+    "dynmsc",
+    "fastermsc",
     "fasterpam",
+    "fastmsc",
     "fastpam1",
     "fastpam2",
     "lab",
     "pam",
+    "pammedsil",
+    "pamsil",
     "__version__",
 ]

@@ -1,38 +1,58 @@
-"""Quality measures: medoid silhouette and a silhouette on a precomputed matrix."""
+"""Quality measures: the silhouette on a precomputed matrix, the medoid silhouette, and the
+hierarchy metrics of :mod:`clusterkit.community` (re-exported)."""
 import numpy as np
 from sklearn.metrics import pairwise_distances
 
-from ._utils._validation import check_dissimilarity, check_medoid_array
+from ._fast import _msc
+from ._fast._openmp_helpers import effective_n_threads
+from ._utils._validation import as_float_matrix, check_medoid_array, check_weights
 
 __all__ = ["medoid_silhouette", "silhouette"]
 
 
 def medoid_silhouette(X, medoid_indices, *, metric="euclidean", samples=False,
-                      **metric_params):
+                      sample_weight=None, **metric_params):
     """Medoid silhouette: mean over objects of ``1 - a / b``.
 
     ``a`` is the distance of an object to its nearest medoid and ``b`` to its second
     nearest. It needs O(n k) distances instead of the silhouette's O(n^2), and it is what
-    k-medoids with the right k maximises (Van der Laan et al. 2003; Lenssen and Schubert
-    2022).
+    the silhouette methods of :class:`~clusterkit.KMedoids` (``fastermsc``, ``fastmsc``,
+    ``pammedsil``) maximise (Van der Laan et al. 2003; Lenssen and Schubert 2022).
 
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features) or (n_samples, n_samples)
         Data, or a dissimilarity matrix when ``metric="precomputed"`` (only the medoid
-        columns are read).
+        columns are read: ``X[i, m]`` is the dissimilarity of sample i to medoid m).
     medoid_indices : array-like of shape (k,)
-        Row indices of the medoids (at least 2).
+        Row indices of the medoids (at least 2, distinct).
     metric : str or callable, default="euclidean"
+        Any metric of :func:`sklearn.metrics.pairwise_distances`, or ``"precomputed"``.
     samples : bool, default=False
         Return the per-object values instead of their mean.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the mean (ignored with ``samples=True``); integer weights equal
+        duplicated rows.
     **metric_params
         Passed to the metric.
 
     Returns
     -------
     float or ndarray of shape (n_samples,)
-        In [0, 1]; an object with ``a = b = 0`` scores 0.
+        In [0, 1]. An object with ``a = b = 0`` (on two coincident medoids) scores 0,
+        scikit-learn's convention for 0/0 (the ``kmedoids`` package scores it 1); a medoid
+        scores 1 unless another medoid coincides with it.
+
+    Raises
+    ------
+    ValueError
+        For fewer than 2 medoids (one cluster has no second nearest medoid), bad indices,
+        or distances that are NaN, infinite or negative.
+
+    See Also
+    --------
+    silhouette : the original silhouette, O(n^2).
+    clusterkit.plotting.plot_silhouette : one bar per sample, grouped by cluster.
 
     Examples
     --------
@@ -41,48 +61,73 @@ def medoid_silhouette(X, medoid_indices, *, metric="euclidean", samples=False,
     >>> X = np.array([[0.0], [1.0], [2.0], [10.0], [11.0], [12.0]])
     >>> round(medoid_silhouette(X, [1, 4]), 4)
     0.9327
+    >>> medoid_silhouette(X, [1, 4], samples=True).round(3).tolist()
+    [0.909, 1.0, 0.889, 0.889, 1.0, 0.909]
     """
     X = np.asarray(X) if not hasattr(X, "tocsr") else X
     n = X.shape[0]
     med = check_medoid_array(medoid_indices, n)
     if len(med) < 2:
-        raise ValueError("The medoid silhouette needs at least 2 medoids.")
+        raise ValueError("The medoid silhouette needs at least 2 medoids: a single cluster "
+                         "has no second nearest medoid.")
     if metric == "precomputed":
-        Dm = np.asarray(X, dtype=np.float64)[:, med]
+        if X.ndim != 2 or X.shape[1] != n:
+            raise ValueError(f"A precomputed X must be square, got shape {X.shape}.")
+        Dm = np.ascontiguousarray(np.take(X, med, axis=1), dtype=np.float64)
     else:
-        Dm = pairwise_distances(X, X[med], metric=metric, **metric_params)
+        Dm = np.ascontiguousarray(pairwise_distances(X, X[med], metric=metric,
+                                                     **metric_params), dtype=np.float64)
     if not np.all(np.isfinite(Dm)):
         raise ValueError("The distances to the medoids contain NaN or infinity.")
-    Dm = np.array(Dm, dtype=np.float64)
+    if np.any(Dm < 0):
+        raise ValueError("The distances to the medoids contain negative values.")
     Dm[med, np.arange(len(med))] = 0.0  # a medoid is its own nearest
-    part = np.partition(Dm, 1, axis=1)
-    a, b = part[:, 0], part[:, 1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        s = np.where(b > 0, 1.0 - a / b, 0.0)
-    return s if samples else float(s.mean())
+    s = _msc.medoid_silhouette_samples(Dm)
+    if samples:
+        return s
+    return float(np.average(s, weights=check_weights(sample_weight, n)))
 
 
-def silhouette(D, labels, *, samples=False, check_input=True):
-    """Silhouette of a clustering computed from a precomputed dissimilarity matrix.
+def silhouette(D, labels, *, samples=False, check_input=True, n_threads=None):
+    """Exact silhouette of a clustering from a precomputed dissimilarity matrix.
 
-    Reuses the n x n matrix the clustering was run on (one matrix product with the
-    one-hot labels) instead of computing distances again.
+    The same values as :func:`sklearn.metrics.silhouette_score` /
+    :func:`~sklearn.metrics.silhouette_samples` with ``metric="precomputed"`` (to rounding:
+    1e-12 relative), in one pass over D that sums every row by cluster in float64, in
+    parallel over rows (O(n^2) time, O(n k) memory, no temporaries of size n^2). Reuse the
+    matrix the clustering was computed from.
 
     Parameters
     ----------
     D : array-like of shape (n_samples, n_samples)
-        Symmetric dissimilarities with a zero diagonal.
+        Dissimilarities with a zero diagonal; row i holds those of sample i (as scikit-learn
+        reads it; D need not be symmetric). float32 is read as float32.
     labels : array-like of shape (n_samples,)
-        Cluster labels (any hashable values; at least 2 clusters and fewer than n).
+        Cluster labels (any values; at least 2 clusters and at most n_samples - 1).
     samples : bool, default=False
         Return the per-object silhouettes instead of their mean.
     check_input : bool, default=True
-        Validate D first.
+        Check that D is square with a zero diagonal and holds no NaN, infinity or negative
+        value (in the same pass; about free). Switch off only for matrices already
+        validated.
+    n_threads : int or None, default=None
+        Threads (None: OpenMP's default). The values do not depend on it.
 
     Returns
     -------
     float or ndarray of shape (n_samples,)
-        Objects in singleton clusters score 0, as in scikit-learn.
+        In [-1, 1]. Objects alone in their cluster score 0, as in scikit-learn.
+
+    Raises
+    ------
+    ValueError
+        For fewer than 2 or more than n_samples - 1 distinct labels (the silhouette of a
+        single cluster is not defined), labels of the wrong length, or a bad matrix.
+
+    See Also
+    --------
+    medoid_silhouette : the O(n k) medoid-based variant.
+    clusterkit.plotting.plot_silhouette : one bar per sample, grouped by cluster.
 
     Examples
     --------
@@ -92,9 +137,11 @@ def silhouette(D, labels, *, samples=False, check_input=True):
     >>> round(silhouette(np.abs(X - X.T), [0, 0, 0, 1, 1, 1]), 4)
     0.8657
     """
-    D = check_dissimilarity(D) if check_input else np.asarray(D)
-    labels = np.asarray(labels)
+    D = as_float_matrix(D)
+    if D.ndim != 2 or D.shape[0] != D.shape[1]:
+        raise ValueError(f"D must be a square matrix, got shape {D.shape}.")
     n = D.shape[0]
+    labels = np.asarray(labels)
     if labels.shape != (n,):
         raise ValueError(f"labels has shape {labels.shape}, expected ({n},).")
     uniq, lab = np.unique(labels, return_inverse=True)
@@ -102,19 +149,17 @@ def silhouette(D, labels, *, samples=False, check_input=True):
     if not 2 <= k <= n - 1:
         raise ValueError(f"The silhouette needs 2 <= n_labels <= n_samples - 1, got "
                          f"{k} labels for {n} samples.")
-    onehot = np.zeros((n, k), dtype=np.float64)
-    onehot[np.arange(n), lab] = 1.0
-    sums = D.astype(np.float64, copy=False) @ onehot
-    sizes = onehot.sum(axis=0)
-    own = sizes[lab] - 1
-    with np.errstate(invalid="ignore", divide="ignore"):
-        a = np.where(own > 0, sums[np.arange(n), lab] / np.maximum(own, 1), 0.0)
-        means = sums / sizes
-    means[np.arange(n), lab] = np.inf
-    b = means.min(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        s = np.where(own > 0, (b - a) / np.maximum(a, b), 0.0)
-    s = np.nan_to_num(s)
+    if check_input:
+        diag = np.flatnonzero(np.diagonal(D) != 0)
+        if diag.size:
+            i = int(diag[0])
+            raise ValueError(f"D must have a zero diagonal: D[{i}, {i}] = {D[i, i]}.")
+    s, bad = _msc.silhouette_samples(D, np.ascontiguousarray(lab, dtype=np.intp), k,
+                                     effective_n_threads(n_threads))
+    if check_input and bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        what = "NaN or infinity" if bad[i] == 1 else "negative dissimilarities"
+        raise ValueError(f"D contains {what} (first in row {i}).")
     return s if samples else float(s.mean())
 
 

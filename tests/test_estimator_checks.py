@@ -1,5 +1,6 @@
-"""scikit-learn's estimator checks for every public estimator, in one place, with every
-expected failure and its reason."""
+"""scikit-learn's estimator checks for every public estimator (every KMedoids method, the
+silhouette methods and n_clusters="auto" included), in one place, with every expected
+failure and its reason."""
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from clusterkit import CLARA, CLARANS, PPP, KMedoids
@@ -16,10 +17,29 @@ EXPECTED_FAILURES = {
 }
 
 
+PAMSIL_WEIGHTS = (
+    "method='pamsil' takes no sample_weight (the silhouette's mean distance to the own "
+    "cluster excludes the object itself, so no weighting equals duplicated points): fit "
+    "raises a ValueError for non-constant weights, as documented")
+PAMSIL_FAILURES = {
+    "check_sample_weights_not_overwritten": PAMSIL_WEIGHTS,
+    "check_sample_weight_equivalence_on_dense_data": PAMSIL_WEIGHTS,
+    "check_sample_weight_equivalence_on_sparse_data": PAMSIL_WEIGHTS,
+}
+
+
 def _configs():
     for method in ("fasterpam", "fastpam1", "fastpam2", "pam", "alternate"):
         for init in ("random", "build", "lab", "k-medoids++"):
             yield KMedoids(n_clusters=3, method=method, init=init, random_state=0)
+    for method in ("fastermsc", "fastmsc", "pammedsil", "pamsil"):
+        for init in ("random", "build"):
+            yield KMedoids(n_clusters=3, method=method, init=init, random_state=0)
+    yield KMedoids(n_clusters=3, method="fastermsc", metric="precomputed", random_state=0)
+    yield KMedoids(n_clusters="auto", max_clusters=5, method="fastermsc", random_state=0)
+    yield KMedoids(n_clusters="auto", max_clusters=5, method="fastermsc", init="build",
+                   random_state=0)
+    yield KMedoids(n_clusters="auto", max_clusters=5, init="build", random_state=0)
     yield KMedoids(n_clusters=3, metric="manhattan", random_state=0)
     yield KMedoids(n_clusters=3, metric="precomputed", random_state=0)
     for method in ("fasterpam", "fastpam2", "pam"):
@@ -59,6 +79,8 @@ def _expected(est):
         return {c: SAMPLING_WEIGHTS for c in EXPECTED_FAILURES}
     if isinstance(est, CLARA):
         return PRECOMPUTED_FAILURES if est.metric == "precomputed" else {}
+    if est.method == "pamsil":
+        return PAMSIL_FAILURES
     if est.metric == "precomputed":
         return {**EXPECTED_FAILURES, **PRECOMPUTED_FAILURES}
     if est.init == "build":

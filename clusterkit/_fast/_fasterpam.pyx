@@ -7,13 +7,17 @@ from libc.math cimport INFINITY
 
 from clusterkit._fast._medoid_state cimport (
     MedoidState,
+    Scan,
+    _advance,
     _candidate,
     _check_signals,
     _do_swap,
+    _first_improving,
     _now,
     _removal_loss,
     _scan_candidates,
     _setup,
+    _start_scan,
     _stride,
     _swap_medoid,
     _swap_update,
@@ -23,84 +27,16 @@ from clusterkit._fast._openmp_helpers cimport ck_barrier, ck_team_size
 from clusterkit._fast._typedefs cimport intp_t
 
 
-cdef struct Scan:
-    # Where the scan over ``order`` stands; shared by the team, written by thread 0 only.
-    intp_t pos           # position in ``order`` of the current batch's first candidate
-    intp_t limit         # candidates in the current batch
-    intp_t batch         # size asked for the next batch (grows while nothing improves)
-    bint reaches_last    # the batch was cut before the last swapped object
-    intp_t last          # object brought in by the last swap (-1: none yet)
-    intp_t found         # position in the batch of the swap to execute (-1: none)
-    # the run
-    intp_t n_iter        # passes started
-    intp_t n_swaps
-    intp_t swaps_before  # n_swaps when the current pass started
-    double loss
-    double loss_before   # loss when the current pass started
-    bint stop            # the run is over
-    # segments: the team leaves its parallel region now and then (Ctrl-C, rate timing)
-    bint leave           # end the current segment
-    intp_t seen          # candidates evaluated in the current segment
-    intp_t segment_len   # candidates after which a segment ends
-    double deadline      # clock time at which a team segment ends (0: none)
-
-
-cdef void _next_batch(Scan* sc, const intp_t* order, intp_t n,
-                      intp_t max_iter) noexcept nogil:
-    """Close a finished pass (or stop) and set the next batch: ``sc.limit`` candidates from
-    ``sc.pos``, cut before the last swapped object (``sc.reaches_last`` set then)."""
-    cdef intp_t t, limit
-    if sc.pos >= n:
-        # a full pass without reaching the last swap: stop when it changed nothing
-        if sc.n_swaps == sc.swaps_before or not sc.loss < sc.loss_before \
-                or sc.n_iter >= max_iter:
-            sc.stop = True
-            return
-        sc.n_iter += 1
-        sc.swaps_before = sc.n_swaps
-        sc.loss_before = sc.loss
-        sc.pos = 0
-    limit = min(sc.batch, n - sc.pos)
-    sc.reaches_last = False
-    for t in range(limit):
-        if order[sc.pos + t] == sc.last:
-            limit = t
-            sc.reaches_last = True
-            break
-    sc.limit = limit
-
-
-cdef intp_t _first_improving(const Scan* sc, const double* change, double eps) noexcept nogil:
-    """Position of the first candidate of the batch whose change beats the threshold."""
-    cdef intp_t t
-    for t in range(sc.limit):
-        if change[t] < -eps * sc.loss:
-            return t
-    return -1
-
-
 cdef void _after_batch(MedoidState st, const double* w, const intp_t* order, Scan* sc,
                        intp_t found, intp_t min_batch, intp_t max_batch,
                        intp_t max_iter) noexcept nogil:
-    """Bookkeeping after a batch (the swap, if any, already done): move on, stop, or set
-    the next batch."""
-    sc.seen += sc.limit
+    """After a batch (the swap, if any, already done): removal losses and the loss TD from
+    the caches, then the shared scan bookkeeping."""
+    cdef double loss = sc.loss
     if found >= 0:
         _removal_loss(st.n, st.k, &st.near[0], &st.dn[0], &st.ds[0], w, &st.rl[0])
-        sc.loss = _total(st.n, &st.dn[0], w)
-        sc.last = order[sc.pos + found]
-        sc.n_swaps += 1
-        sc.pos += found + 1
-        sc.batch = min_batch
-    else:
-        sc.pos += sc.limit
-        sc.batch = min(2 * sc.batch, max_batch)
-        if sc.reaches_last:
-            sc.stop = True  # every object was checked since the last swap
-            return
-    _next_batch(sc, order, st.n, max_iter)
-    if sc.seen >= sc.segment_len or (sc.deadline > 0 and _now() > sc.deadline):
-        sc.leave = True
+        loss = _total(st.n, &st.dn[0], w)
+    _advance(sc, order, st.n, found, loss, min_batch, max_batch, max_iter)
 
 
 def fasterpam(
@@ -172,32 +108,17 @@ def fasterpam(
     cdef intp_t segment = 0, single_left = 0, backoff = 8
     cdef double t_start, rate, rate_single = 0.0
     with nogil:
-        scan.pos = 0
-        scan.limit = 0
-        scan.batch = 1
-        scan.reaches_last = False
-        scan.last = -1
-        scan.found = -1
-        scan.n_iter = 1
-        scan.n_swaps = 0
-        scan.swaps_before = 0
-        scan.loss = _setup(D, st, &w[0], nt)
-        scan.loss_before = scan.loss
-        scan.stop = False
-        scan.leave = False
-        scan.seen = 0
         # with several threads, a short first segment on one thread gives the reference
         # rate that the team has to beat
-        scan.segment_len = 256 if nt > 1 else 4096
-        scan.deadline = 0.0
-        _next_batch(sc, &order[0], n, max_iter)
+        _start_scan(sc, _setup(D, st, &w[0], nt), 256 if nt > 1 else 4096, &order[0], n,
+                    max_iter)
         while not scan.stop:
             t_start = _now()
             if not team:
                 while not scan.stop and not scan.leave:
                     _scan_candidates(D, st, &w[0], &order[scan.pos], scan.limit,
                                      pchange, pslot, pbufs, 1)
-                    f = _first_improving(sc, pchange, eps)
+                    f = _first_improving(sc, pchange, -eps * scan.loss)
                     if f >= 0:
                         c = order[scan.pos + f]
                         _do_swap(st, &D[c, 0], pslot[f], c)
@@ -223,7 +144,7 @@ def fasterpam(
                             t = t + team_size
                         ck_barrier()
                         if tid == 0:
-                            sc.found = _first_improving(sc, pchange, eps)
+                            sc.found = _first_improving(sc, pchange, -eps * sc.loss)
                             if sc.found >= 0:
                                 _swap_medoid(st, pslot[sc.found], order[p0 + sc.found])
                         ck_barrier()

@@ -1,6 +1,7 @@
 # The k-medoids working state and the operations every swap algorithm shares (assignment
-# caches, candidate evaluation, swap execution). Implemented in _medoid_state.pyx;
-# cimported by _medoid_swap.pyx, _fasterpam.pyx and _clarans.pyx.
+# caches, candidate evaluation, swap execution, the eager scan's control). Implemented in
+# _medoid_state.pyx; cimported by _medoid_swap.pyx, _fasterpam.pyx, _clarans.pyx and
+# _msc.pyx.
 from cython cimport floating
 from posix.time cimport CLOCK_MONOTONIC, clock_gettime, timespec
 
@@ -42,6 +43,8 @@ cdef inline intp_t _stride(intp_t k) noexcept nogil:
 
 cdef int _check_signals() except -1 nogil
 
+cdef void _fill_medoid_distances(const floating[:, ::1] D, MedoidState st,
+                                 int n_threads) noexcept nogil
 cdef double _setup(const floating[:, ::1] D, MedoidState st, const double* w,
                    int n_threads) noexcept nogil
 cdef double _refresh(MedoidState st, const double* w, int n_threads) noexcept nogil
@@ -67,3 +70,40 @@ cdef void _swap_update(MedoidState st, const floating* row, intp_t b, intp_t j,
 cdef void _do_swap(MedoidState st, const floating* row, intp_t b, intp_t j) noexcept nogil
 cdef double _apply_swap(MedoidState st, const floating* row, const double* w, intp_t b,
                         intp_t j) noexcept nogil
+
+
+# --------------------------------------------------------------------------------------
+# The eager scan (FasterPAM, FasterMSC): where a scan over ``order`` stands and when it
+# stops, whatever the objective.
+# --------------------------------------------------------------------------------------
+
+cdef struct Scan:
+    # Where the scan over ``order`` stands; shared by a thread team, written by one thread.
+    intp_t pos           # position in ``order`` of the current batch's first candidate
+    intp_t limit         # candidates in the current batch
+    intp_t batch         # size asked for the next batch (grows while nothing improves)
+    bint reaches_last    # the batch was cut before the last swapped object
+    intp_t last          # object brought in by the last swap (-1: none yet)
+    intp_t found         # position in the batch of the swap to execute (-1: none)
+    # the run
+    intp_t n_iter        # passes started
+    intp_t n_swaps
+    intp_t swaps_before  # n_swaps when the current pass started
+    double loss
+    double loss_before   # loss when the current pass started
+    bint stop            # the run is over
+    # segments: the scan leaves its nogil / parallel region now and then (Ctrl-C, timing)
+    bint leave           # end the current segment
+    intp_t seen          # candidates evaluated in the current segment
+    intp_t segment_len   # candidates after which a segment ends
+    double deadline      # clock time at which a segment ends (0: none)
+
+
+cdef void _start_scan(Scan* sc, double loss, intp_t segment_len, const intp_t* order,
+                      intp_t n, intp_t max_iter) noexcept nogil
+cdef void _next_batch(Scan* sc, const intp_t* order, intp_t n,
+                      intp_t max_iter) noexcept nogil
+cdef intp_t _first_improving(const Scan* sc, const double* change,
+                             double bound) noexcept nogil
+cdef void _advance(Scan* sc, const intp_t* order, intp_t n, intp_t found, double loss,
+                   intp_t min_batch, intp_t max_batch, intp_t max_iter) noexcept nogil

@@ -331,3 +331,87 @@ cdef int _scan_candidates(const floating[:, ::1] D, MedoidState st, const double
                 change[t] = _candidate(&D[c, 0], n, k, &st.rl[0], &st.near[0], &st.dn[0],
                                        &st.ds[0], w, bufs + tid * _stride(k), &slot[t])
     return 0
+
+
+# --------------------------------------------------------------------------------------
+# The eager scan's control, shared by FasterPAM and FasterMSC
+# --------------------------------------------------------------------------------------
+
+cdef void _start_scan(Scan* sc, double loss, intp_t segment_len, const intp_t* order,
+                      intp_t n, intp_t max_iter) noexcept nogil:
+    """A scan before its first batch: first pass, no swap yet, first batch of one."""
+    sc.pos = 0
+    sc.limit = 0
+    sc.batch = 1
+    sc.reaches_last = False
+    sc.last = -1
+    sc.found = -1
+    sc.n_iter = 1
+    sc.n_swaps = 0
+    sc.swaps_before = 0
+    sc.loss = loss
+    sc.loss_before = loss
+    sc.stop = False
+    sc.leave = False
+    sc.seen = 0
+    sc.segment_len = segment_len
+    sc.deadline = 0.0
+    _next_batch(sc, order, n, max_iter)
+
+
+cdef void _next_batch(Scan* sc, const intp_t* order, intp_t n,
+                      intp_t max_iter) noexcept nogil:
+    """Close a finished pass (or stop) and set the next batch: ``sc.limit`` candidates from
+    ``sc.pos``, cut before the last swapped object (``sc.reaches_last`` set then)."""
+    cdef intp_t t, limit
+    if sc.pos >= n:
+        # a full pass without reaching the last swap: stop when it changed nothing
+        if sc.n_swaps == sc.swaps_before or not sc.loss < sc.loss_before \
+                or sc.n_iter >= max_iter:
+            sc.stop = True
+            return
+        sc.n_iter += 1
+        sc.swaps_before = sc.n_swaps
+        sc.loss_before = sc.loss
+        sc.pos = 0
+    limit = min(sc.batch, n - sc.pos)
+    sc.reaches_last = False
+    for t in range(limit):
+        if order[sc.pos + t] == sc.last:
+            limit = t
+            sc.reaches_last = True
+            break
+    sc.limit = limit
+
+
+cdef intp_t _first_improving(const Scan* sc, const double* change,
+                             double bound) noexcept nogil:
+    """Position of the first candidate of the batch whose change is below ``bound`` (the
+    improvement threshold, a negative number), or -1."""
+    cdef intp_t t
+    for t in range(sc.limit):
+        if change[t] < bound:
+            return t
+    return -1
+
+
+cdef void _advance(Scan* sc, const intp_t* order, intp_t n, intp_t found, double loss,
+                   intp_t min_batch, intp_t max_batch, intp_t max_iter) noexcept nogil:
+    """Bookkeeping after a batch (the swap at position ``found``, if any, already done and
+    ``loss`` recomputed): move on, stop, or set the next batch."""
+    sc.seen += sc.limit
+    if found >= 0:
+        sc.loss = loss
+        sc.last = order[sc.pos + found]
+        sc.n_swaps += 1
+        sc.pos += found + 1
+        sc.batch = min_batch
+    else:
+        sc.pos += sc.limit
+        sc.batch = min(2 * sc.batch, max_batch)
+        if sc.reaches_last:
+            sc.stop = True  # every object was checked since the last swap
+            return
+    _next_batch(sc, order, n, max_iter)
+    if sc.seen >= sc.segment_len or (sc.deadline > 0 and _now() > sc.deadline):
+        sc.leave = True

@@ -1,4 +1,5 @@
-"""The k-medoids family: KMedoids, CLARA, CLARANS and the functional API.
+"""The k-medoids family: KMedoids, CLARA, CLARANS, silhouette clustering and the functional
+API.
 
 Besides the public names (re-exported by :mod:`clusterkit`), this package names the seams
 the layers on top use (``clusterkit.dask``, the command line); they import from here, never
@@ -19,8 +20,27 @@ from ._clara import (
     draw_independent_samples,
 )
 from ._clarans import CLARANS
-from ._engine import INITS, METHODS, KMedoidsResult, pairwise_dissimilarity
-from ._functional import alternating, build, fasterpam, fastpam1, fastpam2, lab, pam
+from ._engine import (
+    INITS,
+    METHODS,
+    SILHOUETTE_METHODS,
+    KMedoidsResult,
+    pairwise_dissimilarity,
+)
+from ._functional import (
+    alternating,
+    build,
+    dynmsc,
+    fastermsc,
+    fasterpam,
+    fastmsc,
+    fastpam1,
+    fastpam2,
+    lab,
+    pam,
+    pammedsil,
+    pamsil,
+)
 from ._kmedoids import KMedoids
 
 __all__ = [
@@ -30,15 +50,21 @@ __all__ = [
     "KMedoidsResult",
     "alternating",
     "build",
+    "dynmsc",
+    "fastermsc",
     "fasterpam",
+    "fastmsc",
     "fastpam1",
     "fastpam2",
     "lab",
     "pam",
+    "pammedsil",
+    "pamsil",
     # seams for clusterkit.dask and the command line
     "CLARA_METHODS",
     "INITS",
     "METHODS",
+    "SILHOUETTE_METHODS",
     "_MedoidEstimator",
     "cluster_sample",
     "default_sample_size",

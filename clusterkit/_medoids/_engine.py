@@ -10,15 +10,19 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.metrics import pairwise_distances
 
-from .._fast import _fasterpam, _medoid_init, _medoid_swap
+from .._fast import _fasterpam, _medoid_init, _medoid_swap, _msc
 from .._utils._memory import check_square_matrix_fits
 from .._utils._validation import check_dissimilarity
 
-__all__ = ["METHODS", "INITS", "KMedoidsResult", "initial_medoids", "swap_phase",
-           "pairwise_dissimilarity"]
+__all__ = ["METHODS", "SILHOUETTE_METHODS", "INITS", "KMedoidsResult", "initial_medoids",
+           "swap_phase", "search_n_clusters", "medoid_silhouette_of", "pairwise_dissimilarity"]
 
-METHODS = ("fasterpam", "fastpam1", "fastpam2", "pam", "alternate")
+# methods that minimise the sum of distances, then those that maximise a silhouette
+SILHOUETTE_METHODS = ("fastermsc", "fastmsc", "pammedsil", "pamsil")
+METHODS = ("fasterpam", "fastpam1", "fastpam2", "pam", "alternate") + SILHOUETTE_METHODS
 INITS = ("random", "build", "lab", "k-medoids++")
+# the improvement threshold and tie tolerance of every swap kernel (relative)
+EPS = 1e-12
 
 
 @dataclass(frozen=True)
@@ -32,11 +36,21 @@ class KMedoidsResult:
     labels : ndarray of shape (n,)
         Slot (0..k-1) of every object's nearest medoid.
     loss : float
-        Sum of (weighted) distances of the objects to their nearest medoid.
+        Sum of (weighted) distances of the objects to their nearest medoid, whatever the
+        method optimised.
     n_iter : int
-        Number of passes / iterations of the swap phase.
+        Number of passes / iterations of the swap phase (summed over every k tried by
+        :func:`~clusterkit.dynmsc`).
     n_swaps : int
-        Number of medoid replacements performed.
+        Number of medoid replacements performed (summed likewise).
+    silhouette : float or None
+        The objective of a silhouette method: the (weighted) average medoid silhouette
+        for ``fastmsc``, ``fastermsc``, ``pammedsil`` and ``dynmsc``, the average
+        silhouette for ``pamsil``; None for the other methods.
+    search : dict or None
+        For :func:`~clusterkit.dynmsc`: the clustering at every k tried, as arrays in
+        increasing k: ``"n_clusters"``, ``"medoid_silhouette"``, ``"loss"``,
+        ``"n_iter"``, ``"n_swaps"`` and ``"medoids"`` (a list of index arrays).
     """
 
     medoids: np.ndarray
@@ -44,6 +58,8 @@ class KMedoidsResult:
     loss: float
     n_iter: int = 0
     n_swaps: int = 0
+    silhouette: float | None = None
+    search: dict | None = field(default=None, repr=False)
 
 
 def initial_medoids(D, k, init, w, rng, n_threads):
@@ -88,11 +104,12 @@ def swap_phase(D, medoids, w, method, max_iter, n_threads, *, order=None, fastto
     D : ndarray of shape (n, n)
     medoids : ndarray of shape (k,)
     w : ndarray of shape (n,), float64
-    method : {"fasterpam", "fastpam1", "fastpam2", "pam", "alternate"}
+    method : str
+        One of ``METHODS``.
     max_iter : int
     n_threads : int
     order : ndarray of shape (n,) or None
-        FasterPAM's visiting order (index order when None).
+        FasterPAM's and FasterMSC's visiting order (index order when None).
     fasttol : float
         FastPAM2's tolerance.
 
@@ -103,14 +120,21 @@ def swap_phase(D, medoids, w, method, max_iter, n_threads, *, order=None, fastto
     k = len(medoids)
     if method not in METHODS:
         raise ValueError(f"Unknown method {method!r}; expected one of {METHODS}.")
+    if method == "pamsil":
+        _check_pamsil_weights(w)
     if k == 1:
         # exact optimum: the object with the smallest weighted row sum (no second nearest
-        # exists, so the swap kernels' removal losses would be inf - inf)
+        # exists, so the swap kernels' removal losses would be inf - inf). A silhouette
+        # is not defined for one cluster: the silhouette methods return the same medoid
+        # (as the kmedoids package does) with silhouette NaN.
         sums = _medoid_init.row_sums(D, w, n_threads)
         best = int(np.argmin(sums))
         swapped = int(best != medoids[0])
+        sil = float("nan") if method in SILHOUETTE_METHODS else None
         return KMedoidsResult(np.array([best], dtype=np.intp), np.zeros(len(D), np.intp),
-                              float(sums[best]), 1, swapped)
+                              float(sums[best]), 1, swapped, sil)
+    if method in SILHOUETTE_METHODS:
+        return _silhouette_swap_phase(D, medoids, w, method, max_iter, n_threads, order)
     medoids = np.ascontiguousarray(medoids, dtype=np.intp)
     if method == "fasterpam":
         if order is None:
@@ -126,6 +150,87 @@ def swap_phase(D, medoids, w, method, max_iter, n_threads, *, order=None, fastto
         out = _medoid_swap.alternating(D, medoids, w, max_iter, n_threads=n_threads)
     med, lab, loss, n_iter, n_swaps = out
     return KMedoidsResult(med, lab, float(loss), int(n_iter), int(n_swaps))
+
+
+def _check_pamsil_weights(w):
+    if not np.all(w == w[0]):
+        raise ValueError(
+            "method='pamsil' optimises the original silhouette, whose mean distances to a "
+            "cluster exclude the object itself: it has no weighted form that equals "
+            "duplicating points, so sample_weight must be None (or constant). The medoid "
+            "silhouette methods ('fastermsc', 'fastmsc', 'pammedsil') take weights.")
+
+
+def _silhouette_swap_phase(D, medoids, w, method, max_iter, n_threads, order):
+    """The silhouette methods for k >= 2 (validated)."""
+    medoids = np.ascontiguousarray(medoids, dtype=np.intp)
+    if method == "pamsil":
+        out = _msc.pamsil(D, medoids, max_iter, EPS, n_threads=n_threads)
+    elif method == "fastermsc":
+        if order is None:
+            order = np.arange(D.shape[0], dtype=np.intp)
+        out = _msc.fastermsc(D, medoids, w, order, max_iter, EPS, n_threads=n_threads)
+    elif method == "fastmsc":
+        out = _msc.fastmsc(D, medoids, w, max_iter, EPS, n_threads=n_threads)
+    else:
+        out = _msc.pammedsil(D, medoids, w, max_iter, EPS, n_threads=n_threads)
+    med, lab, loss, sil, n_iter, n_swaps = out
+    return KMedoidsResult(med, lab, float(loss), int(n_iter), int(n_swaps), float(sil))
+
+
+def medoid_silhouette_of(D, medoids, w, n_threads):
+    """Weighted average medoid silhouette of a medoid set on a validated D (k >= 2)."""
+    return float(_msc.msc_summary(D, np.ascontiguousarray(medoids, dtype=np.intp), w,
+                                  n_threads)[0])
+
+
+def search_n_clusters(D, start, w, method, min_clusters, max_iter, n_threads, *,
+                      order=None, fasttol=1.0, log=None):
+    """DynMSC's search for k on a validated D, with any swap method.
+
+    From the ``len(start)`` medoids in ``start`` down to ``min_clusters``: run ``method``,
+    record the medoid silhouette, then remove the medoid whose removal changes the loss
+    of the medoid silhouette most unfavourably (the first such slot within the tie
+    tolerance; the rule of the authors' implementation, kmedoids 0.5.5, which the search
+    then repairs with the next swap phase) and continue from the remaining medoids. With
+    ``method="fastermsc"`` this is DynMSC (Lenssen and Schubert 2024).
+
+    Returns
+    -------
+    KMedoidsResult
+        The k with the highest medoid silhouette (the smallest such k on exact ties), with
+        ``n_iter`` / ``n_swaps`` summed over every k and ``search`` filled.
+    """
+    tol = EPS * float(np.sum(w))
+    med = np.ascontiguousarray(start, dtype=np.intp)
+    per_k = []
+    for k in range(len(med), min_clusters - 1, -1):
+        res = swap_phase(D, med, w, method, max_iter, n_threads, order=order,
+                         fasttol=fasttol)
+        sil, removal = _msc.msc_summary(D, res.medoids, w, n_threads)
+        per_k.append((k, res, float(sil)))
+        if log is not None:
+            log(f"k={k}: medoid silhouette {sil:.6f}, loss {res.loss:.6g}, "
+                f"{res.n_swaps} swaps", level=2)
+        if k > min_clusters:
+            drop = 0
+            for i in range(1, k):
+                if removal[i] > removal[drop] + tol:
+                    drop = i
+            med = np.delete(res.medoids, drop)
+    per_k.reverse()
+    search = {
+        "n_clusters": np.array([k for k, _, _ in per_k]),
+        "medoid_silhouette": np.array([s for _, _, s in per_k]),
+        "loss": np.array([r.loss for _, r, _ in per_k]),
+        "n_iter": np.array([r.n_iter for _, r, _ in per_k]),
+        "n_swaps": np.array([r.n_swaps for _, r, _ in per_k]),
+        "medoids": [r.medoids for _, r, _ in per_k],
+    }
+    best = per_k[int(np.argmax(search["medoid_silhouette"]))][1]
+    return KMedoidsResult(best.medoids, best.labels, best.loss,
+                          int(search["n_iter"].sum()), int(search["n_swaps"].sum()),
+                          best.silhouette, search)
 
 
 def assign(D, medoids, w, n_threads):

@@ -71,6 +71,29 @@ def check_n_clusters(n_clusters, n_samples):
     return int(n_clusters)
 
 
+def check_cluster_range(min_clusters, max_clusters, n_samples, max_name="max_clusters"):
+    """Validate the range of k searched by the medoid silhouette; return it as ints.
+
+    ``max_name`` is the caller's name for the largest k (``medoids`` in ``dynmsc``).
+    """
+    for name, value in (("min_clusters", min_clusters), (max_name, max_clusters)):
+        if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+            raise TypeError(f"{name} must be an int, got {value!r}.")
+    if max_clusters < 2:
+        raise ValueError(f"{max_name}={max_clusters} (the largest k) must be at least 2: "
+                         "choosing k by the medoid silhouette needs two medoids or more.")
+    if min_clusters < 2:
+        raise ValueError(f"min_clusters={min_clusters} must be at least 2: the medoid "
+                         "silhouette of a single cluster is not defined.")
+    if max_clusters > n_samples:
+        raise ValueError(f"{max_name}={max_clusters} (the largest k) must be <= "
+                         f"n_samples={n_samples}.")
+    if min_clusters > max_clusters:
+        raise ValueError(f"min_clusters={min_clusters} > {max_name}={max_clusters}: the "
+                         f"range of k to try is empty; pass min_clusters <= {max_name}.")
+    return int(min_clusters), int(max_clusters)
+
+
 def check_weights(sample_weight, n_samples):
     """Float64 weights of length n_samples: finite, non-negative, not all zero."""
     if sample_weight is None:

@@ -47,6 +47,7 @@ from clusterkit._fast._medoid_state cimport (
     _do_swap,
     _fill_medoid_distances,
     _first_improving,
+    _now,
     _setup,
     _start_scan,
     _stride,
@@ -543,6 +544,12 @@ def fastermsc(
     per-candidate outputs; the first improving one in ``order`` is executed and the rest of
     the batch discarded, so the swaps are exactly the sequential ones. The batch starts at
     ``n_threads`` after a swap and doubles (up to 32 per thread) while nothing improves.
+    Every parallel region costs a start-up, and on a busy machine a wait for a time slice,
+    so the run is cut into segments of 1024 candidates (Ctrl-C is checked between them)
+    and each segment runs on one thread or on the team, whichever has the higher measured
+    rate (the other mode is measured again every 16 segments; the team is not tried where
+    one thread needs under 10 us per candidate). The mode changes who evaluates the
+    candidates, never the swaps.
 
     Returns
     -------
@@ -552,29 +559,47 @@ def fastermsc(
     if order.shape[0] != n:
         raise ValueError(f"order has {order.shape[0]} entries, expected a permutation of {n}")
     cdef MscState st = MscState(n, medoids, w)
-    cdef int nt = max(1, n_threads)
-    cdef intp_t min_batch = nt if nt > 1 else 1, max_batch = 32 * nt if nt > 1 else 1
-    cdef intp_t f, c
-    cdef double tol = eps * float(np.sum(w)), loss
+    cdef int nt = max(1, n_threads), used = 1
+    cdef intp_t f, c, segment = 0, batch_lo = 1, batch_hi = 1
+    cdef double tol = eps * float(np.sum(w)), loss, t0, rate
+    cdef double rate_one = 0.0, rate_team = 0.0
     cdef Scan scan
     cdef Scan* sc = &scan
-    change_arr = np.empty(max_batch, dtype=np.float64)
-    slot_arr = np.empty(max_batch, dtype=np.intp)
+    change_arr = np.empty(32 * nt, dtype=np.float64)
+    slot_arr = np.empty(32 * nt, dtype=np.intp)
     bufs_arr = np.empty(nt * _scratch(k), dtype=np.float64)
     cdef double[::1] change = change_arr, bufs = bufs_arr
     cdef intp_t[::1] slot = slot_arr
     with nogil:
         _start_scan(sc, _msc_setup(D, st, &w[0], nt), 1024, &order[0], n, max_iter)
         while not scan.stop:
+            t0 = _now()
             while not scan.stop and not scan.leave:
                 _msc_scan(D, st, &w[0], tol, &order[scan.pos], scan.limit, &change[0],
-                          &slot[0], &bufs[0], nt)
+                          &slot[0], &bufs[0], used)
                 f = _first_improving(sc, &change[0], -tol)
                 loss = scan.loss
                 if f >= 0:
                     c = order[scan.pos + f]
-                    loss = _msc_apply(D, st, &w[0], slot[f], c, nt)
-                _advance(sc, &order[0], n, f, loss, min_batch, max_batch, max_iter)
+                    loss = _msc_apply(D, st, &w[0], slot[f], c, used)
+                _advance(sc, &order[0], n, f, loss, batch_lo, batch_hi, max_iter)
+            if nt > 1:
+                # measure the mode just used; probe the team on segment 1 and every 16th
+                rate = scan.seen / max(_now() - t0, 1e-9)
+                if used == 1:
+                    rate_one = rate
+                else:
+                    rate_team = rate
+                segment += 1
+                if rate_one > 1e5:
+                    used = 1    # under 10 us per candidate: a region costs more than it saves
+                elif segment == 1 or segment % 16 == 0:
+                    used = nt if used == 1 else 1
+                else:
+                    used = nt if rate_team > rate_one else 1
+                batch_lo = used
+                batch_hi = 32 * used if used > 1 else 1
+                scan.batch = batch_lo
             scan.leave = False
             scan.seen = 0
             _check_signals()

@@ -82,8 +82,9 @@ def plot_silhouette_k(model, *, ax=None, mark_best=True, **plot_kw):
     if mark_best:
         best = int(np.argmax(sils))
         ax.axvline(ks[best], color=line.get_color(), ls="--", lw=1, alpha=0.6)
-        ax.annotate(f"k = {ks[best]}", (ks[best], sils[best]), xytext=(6, 6),
-                    textcoords="offset points")
+        ax.annotate(f"k = {ks[best]}", (ks[best], sils[best]), xytext=(8, -4),
+                    textcoords="offset points", va="top")
+    ax.margins(y=0.12)
     ax.set_xlabel("number of clusters k")
     ax.set_ylabel("average medoid silhouette")
     ax.set_xticks(ks if len(ks) <= 20 else ks[:: int(np.ceil(len(ks) / 20))])

@@ -68,7 +68,9 @@ def plot_silhouette_k(model, *, ax=None, mark_best=True, **plot_kw):
     >>> from clusterkit.plotting import plot_silhouette_k
     >>> X, _ = make_blobs(200, centers=[[0, 0], [10, 0], [0, 10], [10, 10]], random_state=0)
     >>> km = KMedoids("auto", max_clusters=8, method="fastermsc", random_state=0).fit(X)
-    >>> ax = plot_silhouette_k(km)
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_silhouette_k(km, ax=ax)
     >>> ax.get_xlabel(), km.n_clusters_
     ('number of clusters k', 4)
     """
@@ -127,7 +129,9 @@ def plot_silhouette(values, labels, *, ax=None, average=True, gap=None, colors=N
     >>> X = np.array([[0.0], [1.0], [2.0], [10.0], [11.0], [12.0]])
     >>> labels = [0, 0, 0, 1, 1, 1]
     >>> s = silhouette(np.abs(X - X.T), labels, samples=True)
-    >>> ax = plot_silhouette(s, labels)
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_silhouette(s, labels, ax=ax)
     >>> len(ax.collections)
     2
     """

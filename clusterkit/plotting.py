@@ -68,7 +68,9 @@ def plot_silhouette_k(model, *, ax=None, mark_best=True, **plot_kw):
     >>> from clusterkit.plotting import plot_silhouette_k
     >>> X, _ = make_blobs(200, centers=[[0, 0], [10, 0], [0, 10], [10, 10]], random_state=0)
     >>> km = KMedoids("auto", max_clusters=8, method="fastermsc", random_state=0).fit(X)
-    >>> ax = plot_silhouette_k(km)
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_silhouette_k(km, ax=ax)
     >>> ax.get_xlabel(), km.n_clusters_
     ('number of clusters k', 4)
     """
@@ -82,8 +84,9 @@ def plot_silhouette_k(model, *, ax=None, mark_best=True, **plot_kw):
     if mark_best:
         best = int(np.argmax(sils))
         ax.axvline(ks[best], color=line.get_color(), ls="--", lw=1, alpha=0.6)
-        ax.annotate(f"k = {ks[best]}", (ks[best], sils[best]), xytext=(6, 6),
-                    textcoords="offset points")
+        ax.annotate(f"k = {ks[best]}", (ks[best], sils[best]), xytext=(8, -4),
+                    textcoords="offset points", va="top")
+    ax.margins(y=0.12)
     ax.set_xlabel("number of clusters k")
     ax.set_ylabel("average medoid silhouette")
     ax.set_xticks(ks if len(ks) <= 20 else ks[:: int(np.ceil(len(ks) / 20))])

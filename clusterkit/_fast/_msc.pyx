@@ -47,6 +47,7 @@ from clusterkit._fast._medoid_state cimport (
     _do_swap,
     _fill_medoid_distances,
     _first_improving,
+    _now,
     _setup,
     _start_scan,
     _stride,
@@ -56,13 +57,15 @@ from clusterkit._fast._typedefs cimport intp_t
 
 
 cdef struct Reach:
-    # what the FastMSC inner loop reads of an object the candidate reaches (one record,
-    # so that the loop streams one array instead of ten)
-    double d1, d2      # distances to the nearest and second nearest medoid
-    double inv1, inv2  # 1 / d1, 1 / d2 (0 for a zero distance)
-    double l12, l13, l23  # d1/d2, d1/d3, d2/d3 (ratios with the module's 0/0 rule)
-    double w
-    intp_t near, sec
+    # what the FastMSC inner loop reads of an object the candidate reaches, in one record
+    # (the loop streams one array instead of ten), pre-multiplied by the object's weight w
+    # (w * min(a, b) = min(w * a, w * b) for w >= 0, so the loop needs no multiplication
+    # by w; for w = 1 the values are bit for bit the unweighted ones)
+    double d2            # distance to the second nearest medoid (the case test)
+    double wd1, wd2      # w * d1, w * d2
+    double wi1, wi2      # w / d1, w / d2 (0 for a zero distance)
+    double wl12, wl13, wl23  # w * d1/d2, w * d1/d3, w * d2/d3
+    int near, sec        # slots of the nearest and second nearest medoid
 
 
 cdef inline double _ratio(double a, double b) noexcept nogil:
@@ -90,7 +93,7 @@ cdef class MscState(MedoidState):
 
     def __init__(self, intp_t n, medoids, const double[::1] w):
         super().__init__(n, medoids)
-        # (n, 10) float64 bytes hold the Reach records (8 + 8 bytes per field)
+        # float64 storage holds the Reach records (9 x 8 bytes each)
         self.reach_arr = np.zeros((n, sizeof(Reach) // 8), dtype=np.float64)
         cdef double[:, ::1] rv = self.reach_arr
         self.reach = <Reach*> &rv[0, 0]
@@ -146,16 +149,17 @@ cdef inline void _set_ratios(MscState st, intp_t o) noexcept nogil:
     st.l13[o] = _ratio(st.dn[o], st.dt[o])
     st.l23[o] = _ratio(st.ds[o], st.dt[o])
     cdef Reach* r = &st.reach[o]
-    r.d1 = st.dn[o]
+    cdef double w = st.w[o]
     r.d2 = st.ds[o]
-    r.inv1 = 1.0 / r.d1 if r.d1 > 0 else 0.0
-    r.inv2 = 1.0 / r.d2 if r.d2 > 0 else 0.0
-    r.l12 = st.l12[o]
-    r.l13 = st.l13[o]
-    r.l23 = st.l23[o]
-    r.w = st.w[o]
-    r.near = st.near[o]
-    r.sec = st.sec[o]
+    r.wd1 = w * st.dn[o]
+    r.wd2 = w * st.ds[o]
+    r.wi1 = w / st.dn[o] if st.dn[o] > 0 else 0.0
+    r.wi2 = w / st.ds[o] if st.ds[o] > 0 else 0.0
+    r.wl12 = w * st.l12[o]
+    r.wl13 = w * st.l13[o]
+    r.wl23 = w * st.l23[o]
+    r.near = <int> st.near[o]
+    r.sec = <int> st.sec[o]
 
 
 cdef double _msc_refresh(MscState st, const double* w) noexcept nogil:
@@ -190,25 +194,26 @@ cdef inline double _min(double a, double b) noexcept nogil:
     return a if a < b else b
 
 
-cdef double _msc_hit_zero(const Reach* r, double* delta) noexcept nogil:
+cdef double _msc_hit_zero(const Reach* r, double w, double* delta) noexcept nogil:
     """``_msc_hit`` for ``d(o, c) = 0`` (the candidate itself, or a duplicate of it): the
-    rare case where a pair can be (0, 0), handled with plain branches."""
-    cdef double x = 1.0 if r.d1 <= 0 else 0.0       # new top pair (0, d1)
+    rare case where a pair can be (0, 0), handled with plain branches (``w``: o's
+    weight; with w = 0 every term is 0 whichever branch is taken)."""
+    cdef double x = w if r.wd1 <= 0 else 0.0       # w * ratio of the new top pair (0, d1)
     if r.d2 > 0:
         # c enters the top two (nearest)
-        delta[r.near] += r.w * (0.0 - x - r.l23 + r.l12)
-        delta[r.sec] += r.w * (r.l12 - r.l13)
-        return r.w * (x - r.l12)
+        delta[r.near] += 0.0 - x - r.wl23 + r.wl12
+        delta[r.sec] += r.wl12 - r.wl13
+        return x - r.wl12
     # d1 = d2 = 0: c can only become third; the pairs (d2, 0) and (d1, 0) are (0, 0)
-    delta[r.near] += r.w * (1.0 - r.l23)
-    delta[r.sec] += r.w * (1.0 - r.l13)
+    delta[r.near] += w - r.wl23
+    delta[r.sec] += w - r.wl13
     return 0.0
 
 
 cdef inline double _msc_hit(const Reach* r, double doc, double* delta) noexcept nogil:
     """Contribution of an object the candidate reaches (``0 < doc = d(o, c) < d3``,
     record ``r``): adds the corrections of its nearest and second slot to ``delta`` and
-    returns the part shared by all slots.
+    returns the part shared by all slots (all weighted by o's weight w).
 
     Cases (pairs are (nearest, second) distances after the swap):
 
@@ -226,13 +231,13 @@ cdef inline double _msc_hit(const Reach* r, double doc, double* delta) noexcept 
     ``y - l23 - t (x - l12)`` and the second's ``min(l12, d1/doc) - l13``; each minimum is
     the value of the case that holds, and ``x = min(doc/d1, d1/doc)``."""
     cdef double inv = 1.0 / doc
-    cdef double ra = r.d1 * inv                    # d1 / doc
-    cdef double x = _min(doc * r.inv1, ra)
-    cdef double y = _min(doc * r.inv2, r.d2 * inv)
-    cdef double u = (doc < r.d2) * (x - r.l12)     # the shared part, 0 when c is third
-    delta[r.near] += r.w * ((y - r.l23) - u)
-    delta[r.sec] += r.w * (_min(r.l12, ra) - r.l13)
-    return r.w * u
+    cdef double ra = r.wd1 * inv                   # w d1 / doc
+    cdef double x = _min(doc * r.wi1, ra)
+    cdef double y = _min(doc * r.wi2, r.wd2 * inv)
+    cdef double u = (doc < r.d2) * (x - r.wl12)    # the shared part, 0 when c is third
+    delta[r.near] += (y - r.wl23) - u
+    delta[r.sec] += _min(r.wl12, ra) - r.wl13
+    return u
 
 
 cdef inline intp_t _scratch(intp_t k) noexcept nogil:
@@ -276,7 +281,7 @@ cdef double _msc_deltas(const floating* row, MscState st, double* delta) noexcep
                 if row[o] > 0:
                     acc += _msc_hit(&reach[o], row[o], delta + (h & 3) * k)
                 else:
-                    acc += _msc_hit_zero(&reach[o], delta + (h & 3) * k)
+                    acc += _msc_hit_zero(&reach[o], st.w[o], delta + (h & 3) * k)
                 h += 1
             hits = m
         else:
@@ -286,7 +291,7 @@ cdef double _msc_deltas(const floating* row, MscState st, double* delta) noexcep
                     if row[o] > 0:
                         acc += _msc_hit(&reach[o], row[o], delta + (h & 3) * k)
                     else:
-                        acc += _msc_hit_zero(&reach[o], delta + (h & 3) * k)
+                        acc += _msc_hit_zero(&reach[o], st.w[o], delta + (h & 3) * k)
                     h += 1
                     hits += 1
         compact = hits > 12
@@ -543,6 +548,12 @@ def fastermsc(
     per-candidate outputs; the first improving one in ``order`` is executed and the rest of
     the batch discarded, so the swaps are exactly the sequential ones. The batch starts at
     ``n_threads`` after a swap and doubles (up to 32 per thread) while nothing improves.
+    Every parallel region costs a start-up, and on a busy machine a wait for a time slice,
+    so the run is cut into segments of 1024 candidates (Ctrl-C is checked between them)
+    and each segment runs on one thread or on the team, whichever has the higher measured
+    rate (the other mode is measured again every 16 segments; the team is not tried where
+    one thread needs under 10 us per candidate). The mode changes who evaluates the
+    candidates, never the swaps.
 
     Returns
     -------
@@ -552,29 +563,47 @@ def fastermsc(
     if order.shape[0] != n:
         raise ValueError(f"order has {order.shape[0]} entries, expected a permutation of {n}")
     cdef MscState st = MscState(n, medoids, w)
-    cdef int nt = max(1, n_threads)
-    cdef intp_t min_batch = nt if nt > 1 else 1, max_batch = 32 * nt if nt > 1 else 1
-    cdef intp_t f, c
-    cdef double tol = eps * float(np.sum(w)), loss
+    cdef int nt = max(1, n_threads), used = 1
+    cdef intp_t f, c, segment = 0, batch_lo = 1, batch_hi = 1
+    cdef double tol = eps * float(np.sum(w)), loss, t0, rate
+    cdef double rate_one = 0.0, rate_team = 0.0
     cdef Scan scan
     cdef Scan* sc = &scan
-    change_arr = np.empty(max_batch, dtype=np.float64)
-    slot_arr = np.empty(max_batch, dtype=np.intp)
+    change_arr = np.empty(32 * nt, dtype=np.float64)
+    slot_arr = np.empty(32 * nt, dtype=np.intp)
     bufs_arr = np.empty(nt * _scratch(k), dtype=np.float64)
     cdef double[::1] change = change_arr, bufs = bufs_arr
     cdef intp_t[::1] slot = slot_arr
     with nogil:
         _start_scan(sc, _msc_setup(D, st, &w[0], nt), 1024, &order[0], n, max_iter)
         while not scan.stop:
+            t0 = _now()
             while not scan.stop and not scan.leave:
                 _msc_scan(D, st, &w[0], tol, &order[scan.pos], scan.limit, &change[0],
-                          &slot[0], &bufs[0], nt)
+                          &slot[0], &bufs[0], used)
                 f = _first_improving(sc, &change[0], -tol)
                 loss = scan.loss
                 if f >= 0:
                     c = order[scan.pos + f]
-                    loss = _msc_apply(D, st, &w[0], slot[f], c, nt)
-                _advance(sc, &order[0], n, f, loss, min_batch, max_batch, max_iter)
+                    loss = _msc_apply(D, st, &w[0], slot[f], c, used)
+                _advance(sc, &order[0], n, f, loss, batch_lo, batch_hi, max_iter)
+            if nt > 1:
+                # measure the mode just used; probe the team on segment 1 and every 16th
+                rate = scan.seen / max(_now() - t0, 1e-9)
+                if used == 1:
+                    rate_one = rate
+                else:
+                    rate_team = rate
+                segment += 1
+                if rate_one > 1e5:
+                    used = 1    # under 10 us per candidate: a region costs more than it saves
+                elif segment == 1 or segment % 16 == 0:
+                    used = nt if used == 1 else 1
+                else:
+                    used = nt if rate_team > rate_one else 1
+                batch_lo = used
+                batch_hi = 32 * used if used > 1 else 1
+                scan.batch = batch_lo
             scan.leave = False
             scan.seen = 0
             _check_signals()

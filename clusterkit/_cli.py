@@ -13,6 +13,7 @@ import argparse
 import shlex
 import sys
 import time
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -49,8 +50,14 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"clusterkit: error: {message} (see {self.prog} --help)\n")
 
 
-class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Shows every default except the empty ones (None, False)."""
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows every default except the empty ones (None, False, flags); keeps the line
+    breaks of a text that has some (the examples), wraps the others."""
+
+    def _fill_text(self, text, width, indent):
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
 
     def _get_help_string(self, action):
         if action.default is None or action.default is False or action.nargs == 0:
@@ -440,6 +447,19 @@ def _run_communities(args):
     return 0
 
 
+@contextmanager
+def _one_line_warnings(quiet):
+    """Warnings as ``clusterkit: warning: ...`` lines on stderr (no source line); none
+    with -q."""
+    def show(message, category, filename, lineno, file=None, line=None):
+        if not quiet:
+            print(f"clusterkit: warning: {one_line(message)}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
+
+
 def main(argv=None):
     """Run the command line; returns 0, or exits with status 2 on a user error.
 
@@ -457,9 +477,10 @@ def main(argv=None):
     if extra:  # name the subcommand whose options these are not
         parser.subcommands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     try:
-        if args.command == "communities":
-            return _run_communities(args)
-        return _run_table(args)
+        with _one_line_warnings(args.quiet):
+            if args.command == "communities":
+                return _run_communities(args)
+            return _run_table(args)
     except CLIError as exc:
         print(f"clusterkit: error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None

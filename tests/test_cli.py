@@ -346,3 +346,14 @@ def test_progress_bar_on_an_interactive_terminal_only(tmp_path, capsys, monkeypa
     assert "[clusterkit] k-medoids" in capsys.readouterr().err
     assert main([str(path), "-k", "3", "-q"]) == 0
     assert capsys.readouterr() == ("", "")  # -q: nothing but errors
+
+
+def test_a_warning_is_one_line_and_quiet_silences_it(tmp_path, capsys):
+    path = tmp_path / "dup.csv"
+    path.write_text("0\n0\n0\n1\n")  # 2 distinct points for 3 medoids
+    assert main([str(path), "-k", "3"]) == 0
+    warning = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert len(warning) == 1
+    assert warning[0].startswith("clusterkit: warning: Only 2 of the 3 medoids")
+    assert main([str(path), "-k", "3", "-q"]) == 0
+    assert capsys.readouterr().err == ""

@@ -2,7 +2,8 @@
 
 Environment switches
 --------------------
-CLUSTERKIT_DEBUG=1      compile with bounds checks, wraparound and initialised-check on
+CLUSTERKIT_DEBUG=1      compile with bounds checks (negative indices included) and
+                        initialised-check on, -O0 -g; .ci/debug_kernels runs the kernel tests so
 CLUSTERKIT_NO_OPENMP=1  build serially even where the compiler supports OpenMP
 """
 import os
@@ -22,7 +23,9 @@ DEBUG = os.environ.get("CLUSTERKIT_DEBUG", "0") not in ("", "0")
 DIRECTIVES = {
     "language_level": 3,
     "boundscheck": DEBUG,
-    "wraparound": DEBUG,
+    # wraparound stays off in the debug build too: a negative index is then reported as
+    # out of bounds instead of silently reading from the end of the buffer
+    "wraparound": False,
     "initializedcheck": DEBUG,
     "nonecheck": False,
     "cdivision": True,

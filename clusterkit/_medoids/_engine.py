@@ -132,7 +132,7 @@ def swap_phase(D, medoids, w, method, max_iter, n_threads, *, order=None, fastto
         swapped = int(best != medoids[0])
         sil = float("nan") if method in SILHOUETTE_METHODS else None
         return KMedoidsResult(np.array([best], dtype=np.intp), np.zeros(len(D), np.intp),
-                              float(sums[best]), 1, swapped, sil)
+                              check_finite_loss(sums[best]), 1, swapped, sil)
     if method in SILHOUETTE_METHODS:
         return _silhouette_swap_phase(D, medoids, w, method, max_iter, n_threads, order)
     medoids = np.ascontiguousarray(medoids, dtype=np.intp)
@@ -149,7 +149,23 @@ def swap_phase(D, medoids, w, method, max_iter, n_threads, *, order=None, fastto
     else:
         out = _medoid_swap.alternating(D, medoids, w, max_iter, n_threads=n_threads)
     med, lab, loss, n_iter, n_swaps = out
-    return KMedoidsResult(med, lab, float(loss), int(n_iter), int(n_swaps))
+    return KMedoidsResult(med, lab, check_finite_loss(loss), int(n_iter), int(n_swaps))
+
+
+def check_finite_loss(loss):
+    """Return ``loss`` as a float; raise when it is NaN or infinite.
+
+    A validated matrix holds finite values only, so an infinite loss there means that the
+    sum of distances overflowed float64; with ``check_input=False`` NaN or inf entries of D
+    end here too (the kernels then return valid medoid indices, never read out of bounds).
+    """
+    loss = float(loss)
+    if not np.isfinite(loss):
+        raise ValueError(
+            f"The loss (weighted sum of distances to the medoids) is {loss}: either the "
+            f"dissimilarities hold NaN or inf (check_input=False skips that check) or their "
+            f"sum overflows float64. Rescale them, e.g. D / D.max(), or fix the bad entries.")
+    return loss
 
 
 def _check_pamsil_weights(w):
@@ -175,7 +191,8 @@ def _silhouette_swap_phase(D, medoids, w, method, max_iter, n_threads, order):
     else:
         out = _msc.pammedsil(D, medoids, w, max_iter, EPS, n_threads=n_threads)
     med, lab, loss, sil, n_iter, n_swaps = out
-    return KMedoidsResult(med, lab, float(loss), int(n_iter), int(n_swaps), float(sil))
+    return KMedoidsResult(med, lab, check_finite_loss(loss), int(n_iter), int(n_swaps),
+                          float(sil))
 
 
 def medoid_silhouette_of(D, medoids, w, n_threads):
@@ -237,7 +254,7 @@ def assign(D, medoids, w, n_threads):
     """Nearest medoid of every object of a validated D: (labels, loss)."""
     labels, _, loss = _medoid_swap.assign(D, np.ascontiguousarray(medoids, dtype=np.intp),
                                           w, n_threads)
-    return labels, float(loss)
+    return labels, check_finite_loss(loss)
 
 
 def pairwise_dissimilarity(X, metric="euclidean", metric_params=None):

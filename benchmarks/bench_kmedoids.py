@@ -109,9 +109,10 @@ def bench_end_to_end(X, D, ks, repeats):
           f"Precomputed: KMedoids(metric='precomputed', init=same array).fit(D) against "
           f"kmedoids.fasterpam(D, same array); from features: KMedoids(k, init=same array)"
           f".fit(X) against kmedoids.fasterpam(pairwise_distances(X), same array), which is "
-          f"kmedoids.KMedoids(metric='euclidean').fit(X). Split: validation = check_dissimilarity(D), swap = "
-          f"fasterpam(check_input=False), build = BUILD start, matrix = the n x n matrix "
-          f"from X (float64)")
+          f"kmedoids.KMedoids(metric='euclidean').fit(X). Split: validation = "
+          f"check_dissimilarity(D), swap = "
+          f"fasterpam(check_input=False), build = BUILD start, matrix = "
+          f"clusterkit's n x n matrix from X (float64)")
     table(["k", "km fasterpam s", "ck fit(D) s", "speed-up", "same", "validation s",
            "swap s", "build s", "matrix s", "km fit(X) s", "ck fit(X) s", "speed-up X",
            "same X"], rows)

@@ -89,27 +89,30 @@ def bench_end_to_end(X, D, ks, repeats):
                 "ck swap": lambda: clusterkit.fasterpam(D, init, n_threads=1,
                                                         check_input=False),
                 "ck build": lambda: clusterkit.build(D, k, n_threads=1, check_input=False),
-                "ck fit(X)": lambda: clusterkit.KMedoids(k, init="build").fit(X),
-                "km fit(X)": lambda: kmedoids.KMedoids(k, metric="euclidean",
-                                                       method="fasterpam",
-                                                       init="build").fit(X),
+                "ck fit(X)": lambda: clusterkit.KMedoids(k, init=init).fit(X),
+                # what kmedoids.KMedoids(metric="euclidean").fit(X) does, from the same
+                # start (its wrapper takes no medoid array, and init="first" fails in
+                # 0.5.5: the int64 medoids are not converted to uintp)
+                "km fit(X)": lambda: kmedoids.fasterpam(pairwise_distances(X), init.copy(),
+                                                        n_cpu=1),
             }, repeats)
             (tc, c), (tk, r) = res["ck fit(D)"], res["km fasterpam"]
             (tcx, cx), (tkx, rx) = res["ck fit(X)"], res["km fit(X)"]
             same = (np.array_equal(c.medoid_indices_, r.medoids)
                     and abs(c.inertia_ - r.loss) <= 1e-9 * r.loss)
-            same_x = np.array_equal(np.sort(cx.medoid_indices_), np.sort(rx.medoid_indices_))
+            same_x = np.array_equal(cx.medoid_indices_, rx.medoids)
             rows.append((k, f"{tk:.3f}", f"{tc:.3f}", f"{tk / tc:.2f}x",
                          "yes" if same else "NO", f"{t_val:.3f}", f"{res['ck swap'][0]:.3f}",
                          f"{res['ck build'][0]:.3f}", f"{t_mat:.3f}", f"{tkx:.3f}",
                          f"{tcx:.3f}", f"{tkx / tcx:.2f}x", "yes" if same_x else "NO"))
     print(f"End to end, MNIST {n} x {X.shape[1]}, one thread, median of {repeats}. "
           f"Precomputed: KMedoids(metric='precomputed', init=same array).fit(D) against "
-          f"kmedoids.fasterpam(D, same array); from features: KMedoids(k, init='build').fit(X) "
-          f"against kmedoids.KMedoids(k, metric='euclidean', method='fasterpam', "
-          f"init='build').fit(X). Split: validation = check_dissimilarity(D), swap = "
-          f"fasterpam(check_input=False), build = BUILD start, matrix = the n x n matrix "
-          f"from X (float64)")
+          f"kmedoids.fasterpam(D, same array); from features: KMedoids(k, init=same array)"
+          f".fit(X) against kmedoids.fasterpam(pairwise_distances(X), same array), which is "
+          f"kmedoids.KMedoids(metric='euclidean').fit(X). Split: validation = "
+          f"check_dissimilarity(D), swap = "
+          f"fasterpam(check_input=False), build = BUILD start, matrix = "
+          f"clusterkit's n x n matrix from X (float64)")
     table(["k", "km fasterpam s", "ck fit(D) s", "speed-up", "same", "validation s",
            "swap s", "build s", "matrix s", "km fit(X) s", "ck fit(X) s", "speed-up X",
            "same X"], rows)

@@ -8,6 +8,7 @@ name means the same kernel call everywhere.
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.metrics import pairwise_distances
 
 from .._fast import _fasterpam, _medoid_init, _medoid_swap, _msc
@@ -257,7 +258,7 @@ def assign(D, medoids, w, n_threads):
     return labels, check_finite_loss(loss)
 
 
-def pairwise_dissimilarity(X, metric="euclidean", metric_params=None):
+def pairwise_dissimilarity(X, metric="euclidean", metric_params=None, n_threads=None):
     """The validated n x n dissimilarity matrix of the rows of ``X``, memory-checked first.
 
     The matrix keeps X's float dtype (float32 halves its memory). scikit-learn computes
@@ -269,15 +270,87 @@ def pairwise_dissimilarity(X, metric="euclidean", metric_params=None):
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
     metric : str or callable, default="euclidean"
     metric_params : dict or None
+    n_threads : int or None
+        Threads for the euclidean matrix of dense X (None: the OpenMP default, which
+        follows threadpoolctl); the result does not depend on it.
 
     Returns
     -------
     D : ndarray of shape (n_samples, n_samples), C-contiguous, zero diagonal
     """
     dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+    if metric == "euclidean" and not metric_params and not sp.issparse(X):
+        check_square_matrix_fits(X.shape[0], dtype)
+        D = euclidean_dissimilarity(X, dtype, n_threads)
+        if D is not None:
+            return D
     built = dtype if metric == "euclidean" and not metric_params else np.float64
     check_square_matrix_fits(X.shape[0], built)
     D = pairwise_distances(X, metric=metric, **(metric_params or {}))
     D = np.ascontiguousarray(D, dtype=dtype)
     np.fill_diagonal(D, 0)
     return check_dissimilarity(D, f"The {metric!r} dissimilarity matrix")
+
+
+# rows per block of the euclidean matrix: the block's float64 Gram rows (256 x n) stay small
+# next to D while each GEMM call is large enough for BLAS to run at full speed
+_EUCLIDEAN_BLOCK = 256
+
+
+def euclidean_dissimilarity(X, dtype, n_threads=None):
+    """The euclidean matrix of the rows of dense, finite X, valid by construction.
+
+    Row block ``[a, b)`` computes only its upper part ``D[a:b, a:]`` from the float64 Gram
+    block ``X[a:b] @ X[a:].T`` and the squared norms (``sqrt(max(0, |x|^2 + |y|^2 -
+    2 x.y))``, scikit-learn's formula, in float64 also for float32 X), then mirrors it
+    into ``D[a:, a:b]``. So D is exactly symmetric, non-negative, with a zero diagonal,
+    and needs no second pass of validation; it is written once, in X's float dtype, with
+    no n x n temporary. Blocks run on ``n_threads`` threads with BLAS on one thread each
+    (every block is computed the same way whatever the thread count, so the result does
+    not depend on it).
+
+    Returns
+    -------
+    D : ndarray of shape (n, n), or None when the squared norms overflow float64 (the
+        caller then takes the general path, whose check reports the problem).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from threadpoolctl import threadpool_limits
+
+    from .._fast._openmp_helpers import effective_n_threads
+
+    X64 = np.ascontiguousarray(X, dtype=np.float64)
+    n = X64.shape[0]
+    sq = np.einsum("ij,ij->i", X64, X64)
+    if not np.isfinite(4.0 * sq.max(initial=0.0)):
+        return None
+    D = np.empty((n, n), dtype=dtype)
+
+    def block(a):
+        b = min(n, a + _EUCLIDEAN_BLOCK)
+        G = X64[a:b] @ X64[a:].T
+        G *= -2.0
+        G += sq[a:b, None]
+        G += sq[None, a:]
+        np.maximum(G, 0.0, out=G)
+        np.sqrt(G, out=G)
+        # the diagonal block's lower triangle from its upper one: GEMM need not give
+        # x.y and y.x bit for bit, and the mirror below must agree with the rows above
+        T = G[:, :b - a]
+        iu = np.triu_indices(b - a, 1)
+        T[iu[1], iu[0]] = T[iu]
+        np.fill_diagonal(T, 0.0)
+        D[a:b, a:] = G
+        D[a:, a:b] = G.T
+
+    starts = range(0, n, _EUCLIDEAN_BLOCK)
+    nt = effective_n_threads(n_threads)
+    with threadpool_limits(1, user_api="blas"):
+        if nt <= 1 or n <= _EUCLIDEAN_BLOCK:
+            for a in starts:
+                block(a)
+        else:
+            with ThreadPoolExecutor(nt) as pool:
+                list(pool.map(block, starts))
+    return D

@@ -42,6 +42,14 @@ from ._functional import (
     pamsil,
 )
 from ._kmedoids import KMedoids
+from ._refine import (
+    RefineResult,
+    best_candidates,
+    candidate_costs,
+    judging_rows,
+    refine_candidates,
+    refine_medoids,
+)
 
 __all__ = [
     "CLARA",
@@ -64,14 +72,20 @@ __all__ = [
     "CLARA_METHODS",
     "INITS",
     "METHODS",
+    "RefineResult",
     "SILHOUETTE_METHODS",
     "_MedoidEstimator",
+    "best_candidates",
+    "candidate_costs",
     "cluster_sample",
     "default_sample_size",
     "distance_chunks",
     "draw_independent_samples",
+    "judging_rows",
     "medoids_in_rows",
     "nearest_medoid",
     "own_cluster",
     "pairwise_dissimilarity",
+    "refine_candidates",
+    "refine_medoids",
 ]

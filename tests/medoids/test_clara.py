@@ -29,7 +29,8 @@ def test_returns_the_best_sample_not_the_last():
     last_was_worse = 0
     for seed in range(8):
         X = blobs(seed=seed)
-        c = CLARA(8, n_sampling=40, n_sampling_iter=6, random_state=seed).fit(X)
+        c = CLARA(8, n_sampling=40, n_sampling_iter=6, refine=False,
+                  random_state=seed).fit(X)
         assert c.inertia_ == pytest.approx(c.sample_losses_.min())
         assert c.best_sample_ == int(np.argmin(c.sample_losses_))
         assert full_loss(X, c.medoid_indices_) == pytest.approx(c.inertia_)
@@ -46,7 +47,8 @@ def test_attributes_are_consistent(method):
     assert c.inertia_ == pytest.approx(full_loss(X, c.medoid_indices_), rel=1e-9)
     assert c.score(X) == pytest.approx(-c.inertia_)
     assert c.transform(X[:5]).shape == (5, 8)
-    assert len(c.sample_indices_) == 80 + 4 * 8 if method != "pam" else 40 + 2 * 8
+    assert len(c.sample_indices_) == (max(80 + 4 * 8, 20 * 8) if method != "pam"
+                                      else 40 + 2 * 8)
 
 
 def test_later_samples_contain_the_best_medoids_so_far(monkeypatch):
@@ -68,7 +70,7 @@ def test_later_samples_contain_the_best_medoids_so_far(monkeypatch):
         return out
 
     monkeypatch.setattr(CLARA, "_full_loss", spy_full)
-    CLARA(8, n_sampling_iter=5, random_state=1).fit(X)
+    CLARA(8, n_sampling_iter=5, refine=False, random_state=1).fit(X)
     best_loss, best_med = np.inf, None
     for rows, (loss, med) in zip(seen, losses_medoids):
         if best_med is not None:
@@ -151,3 +153,45 @@ def test_clara_bad_data():
         CLARA(3).fit(X)
     with pytest.raises(ValueError, match="n_samples=10"):
         CLARA(11).fit(blobs(n=10))
+
+
+# ---------------------------------------------------------------------------------------
+# predict / transform / score on new data, CLARA and CLARANS alike
+# ---------------------------------------------------------------------------------------
+
+ESTIMATORS = [lambda **kw: CLARA(6, random_state=0, **kw),
+              lambda **kw: CLARANS(6, random_state=0, maxneighbor=0.2, **kw)]
+
+
+@pytest.mark.parametrize("make", ESTIMATORS, ids=["CLARA", "CLARANS"])
+def test_new_data_queries_with_features(make):
+    X = blobs(n=300)
+    est = make().fit(X)
+    rows = [3, 50, 299]
+    np.testing.assert_array_equal(est.predict(X[rows]), est.labels_[rows])
+    np.testing.assert_array_equal(est.predict(X[est.medoid_indices_]), np.arange(6))
+    T = est.transform(X[rows])
+    assert T.shape == (3, 6)
+    np.testing.assert_allclose(T, pairwise_distances(X[rows], X[est.medoid_indices_]))
+    assert est.score(X[rows]) == pytest.approx(-T.min(axis=1).sum())
+    with pytest.raises(ValueError, match="expecting 4 features"):
+        est.predict(X[:, :3])
+
+
+@pytest.mark.parametrize("make", ESTIMATORS, ids=["CLARA", "CLARANS"])
+def test_new_data_queries_precomputed(make):
+    X = blobs(n=300)
+    D = pairwise_distances(X)
+    est = make(metric="precomputed").fit(D)
+    Q = pairwise_distances(X[[7, 100, 250]], X)  # queries equal to training rows 7, 100, 250
+    np.testing.assert_array_equal(est.predict(Q), est.labels_[[7, 100, 250]])
+    np.testing.assert_array_equal(est.predict(D[est.medoid_indices_]), np.arange(6))
+    np.testing.assert_array_equal(est.transform(Q), Q[:, est.medoid_indices_])
+    assert est.transform(Q).shape == (3, 6)
+    assert est.score(Q, sample_weight=[1, 2, 0]) == pytest.approx(
+        -np.dot([1, 2, 0], Q[:, est.medoid_indices_].min(axis=1)))
+    assert est.score(D) == pytest.approx(-est.inertia_)
+    with pytest.raises(ValueError, match="expecting 300 features"):
+        est.predict(Q[:, :299])
+    with pytest.raises(ValueError, match="negative"):
+        est.predict(-Q)

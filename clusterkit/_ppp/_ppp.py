@@ -11,7 +11,6 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -23,7 +22,9 @@ from ._codebook import build_codebook
 from ._gmm import (
     fit_weighted_mixture,
     information_criterion,
+    log_sum_exp_rows,
     n_mixture_parameters,
+    single_blas_thread,
     weighted_log_prob,
 )
 from ._split import EM_MAX_ITER, EM_TOL, SplitRule, grow_tree
@@ -227,13 +228,14 @@ class PPP(ClusterMixin, BaseEstimator):
         self._check_data_params(n, d)
 
         use_codebook = self._uses_codebook(n, warn=True)
-        if use_codebook:
-            t0 = time.perf_counter()
-            points, weights, scatter = self._codebook(X)
-            log(f"codebook of {points.shape[0]} cells", since=t0)
-        else:
-            points, weights, scatter = X, np.ones(n), None
-        return self._fit_summary(X, points, weights, scatter, use_codebook, log)
+        with single_blas_thread():
+            if use_codebook:
+                t0 = time.perf_counter()
+                points, weights, scatter = self._codebook(X)
+                log(f"codebook of {points.shape[0]} cells", since=t0)
+            else:
+                points, weights, scatter = X, np.ones(n), None
+            return self._fit_summary(X, points, weights, scatter, use_codebook, log)
 
     def _fit_summary(self, X, points, weights, scatter, use_codebook, log):
         """Everything after the (optional) reduction: tree, final mixture, labels of X.
@@ -331,7 +333,7 @@ class PPP(ClusterMixin, BaseEstimator):
             for j in range(fit.n_components):
                 rest = np.delete(wlp, j, axis=1)
                 trial = self._fit_mixture(pts, weights, scatter,
-                                          np.exp(rest - logsumexp(rest, axis=1)[:, None]),
+                                          np.exp(rest - log_sum_exp_rows(rest)[:, None]),
                                           _PRUNE_MAX_ITER)
                 trial_crit = self._criterion(trial)
                 if best is None or trial_crit < best[0]:
@@ -391,10 +393,10 @@ class PPP(ClusterMixin, BaseEstimator):
     def _weighted_log_prob_chunks(self, X):
         """Weighted log-densities of ``X`` under the final mixture, chunk by chunk."""
         d, k = X.shape[1], self.means_.shape[0]
-        # a row of a chunk: its float64 copy and two projected copies inside
-        # log_gaussian_prob, then about four (k,) rows (log-densities, their shifted and
-        # exponentiated copies in predict_proba)
-        for start, stop in row_chunks(X.shape[0], 8 * (3 * d + 4 * k)):
+        # a row of a chunk: its float64 copy and about four (k,) rows (log-densities,
+        # their shifted and exponentiated copies in predict_proba); log_gaussian_prob
+        # chunks its (k, d) projections of the rows itself
+        for start, stop in row_chunks(X.shape[0], 8 * (d + 4 * k)):
             yield weighted_log_prob(np.asarray(X[start:stop], dtype=np.float64),
                                     self.weights_, self.means_, self.precisions_cholesky_,
                                     self.covariance_type)
@@ -434,7 +436,7 @@ class PPP(ClusterMixin, BaseEstimator):
         X = self._validate_new(X)
         out = []
         for wlp in self._weighted_log_prob_chunks(X):
-            out.append(np.exp(wlp - logsumexp(wlp, axis=1)[:, None]))
+            out.append(np.exp(wlp - log_sum_exp_rows(wlp)[:, None]))
         return np.concatenate(out)
 
     def score_samples(self, X):
@@ -449,7 +451,7 @@ class PPP(ClusterMixin, BaseEstimator):
         log_density : ndarray of shape (n_samples,)
         """
         X = self._validate_new(X)
-        return np.concatenate([logsumexp(w, axis=1)
+        return np.concatenate([log_sum_exp_rows(w)
                                for w in self._weighted_log_prob_chunks(X)])
 
     def score(self, X, y=None):

@@ -19,11 +19,10 @@ from .._utils._chunking import row_chunks
 from .._utils._logging import reporter
 from .._utils._memory import check_fits
 from ._codebook import build_codebook
+from ._final import prune, refine
 from ._gmm import (
     fit_weighted_mixture,
-    information_criterion,
     log_sum_exp_rows,
-    n_mixture_parameters,
     single_blas_thread,
     weighted_log_prob,
 )
@@ -33,7 +32,6 @@ from ._split import EM_MAX_ITER, EM_TOL, SplitRule, grow_tree
 AUTO_REDUCE_THRESHOLD = 20_000
 # Full scatter matrices above this many bytes are refused (d too large for a codebook).
 MAX_SCATTER_BYTES = 1 << 30
-_PRUNE_MAX_ITER = 20
 
 
 class PPP(ClusterMixin, BaseEstimator):
@@ -186,7 +184,8 @@ class PPP(ClusterMixin, BaseEstimator):
         ],
         "criterion": [StrOptions({"bic", "aic"})],
         "covariance_type": [StrOptions({"full", "tied", "diag", "spherical"})],
-        "agreement": [Interval(Real, 0.5, 1, closed="both")],
+        "agreement": [Interval(Real, 0.5, 1, closed="both"), None],
+        "max_criterion_samples": [Interval(Integral, 2, None, closed="left"), None],
         "reduce": [StrOptions({"auto"}), "boolean"],
         "n_codebook": [Interval(Integral, 2, None, closed="left")],
         "random_state": ["random_state"],
@@ -194,13 +193,14 @@ class PPP(ClusterMixin, BaseEstimator):
     }
 
     def __init__(self, *, max_clusters=None, min_cluster_size="auto", criterion="bic",
-                 covariance_type="full", agreement=0.7, reduce="auto", n_codebook=1000,
-                 random_state=None, verbose=0):
+                 covariance_type="full", agreement=None, max_criterion_samples=20_000,
+                 reduce="auto", n_codebook=1000, random_state=None, verbose=0):
         self.max_clusters = max_clusters
         self.min_cluster_size = min_cluster_size
         self.criterion = criterion
         self.covariance_type = covariance_type
         self.agreement = agreement
+        self.max_criterion_samples = max_criterion_samples
         self.reduce = reduce
         self.n_codebook = n_codebook
         self.random_state = random_state
@@ -246,10 +246,14 @@ class PPP(ClusterMixin, BaseEstimator):
         positive = variances[variances > 0]
         self.reg_covar_ = 1e-6 * np.median(positive) if positive.size else 1e-6
         self._n_total = weights.sum()
+        n_max = self.max_criterion_samples
         rule = SplitRule(min_cluster_size=self.min_cluster_size_,
                          agreement=self.agreement, criterion=self.criterion,
                          covariance_type=self.covariance_type,
-                         reg_covar=self.reg_covar_, n_total=self._n_total)
+                         reg_covar=self.reg_covar_, n_total=self._n_total,
+                         n_criterion=(self._n_total if n_max is None
+                                      else min(self._n_total, float(n_max))))
+        self._rule = rule
         members, tree = grow_tree(points, weights, scatter, rule,
                                   max_clusters=self.max_clusters, log=log)
         self._final_mixture(X, points, weights, scatter, members, tree, log)
@@ -311,39 +315,28 @@ class PPP(ClusterMixin, BaseEstimator):
         return var / total
 
     def _final_mixture(self, X, points, weights, scatter, members, tree, log):
-        """Mixture initialised from the leaves, pruned while the criterion improves.
-
-        Each round tries removing every component in turn (the others start from the
-        posterior without it, a short EM run scores the candidate) and keeps the best
-        removal when it lowers the criterion of the whole model.
+        """Mixture initialised from the leaves, pruned while the criterion improves, then
+        refined from deterministic starts at that number of components (see ``_final``).
         """
         k = len(members)
         resp = np.zeros((points.shape[0], k))
         for c, idx in enumerate(members):
             resp[idx, c] = 1.0
         pts = np.asarray(points, dtype=np.float64)
-        fit = self._fit_mixture(pts, weights, scatter, resp, EM_MAX_ITER)
-        crit = self._criterion(fit)
-        while fit.n_components > 1:
-            # a divisive tree can leave a fragment of a cluster cut off upstream as a leaf
-            # of its own; remove a component when the whole model's criterion improves
-            wlp = weighted_log_prob(pts, fit.weights, fit.means, fit.precisions_cholesky,
-                                    self.covariance_type, weights, scatter)
-            best = None
-            for j in range(fit.n_components):
-                rest = np.delete(wlp, j, axis=1)
-                trial = self._fit_mixture(pts, weights, scatter,
-                                          np.exp(rest - log_sum_exp_rows(rest)[:, None]),
-                                          _PRUNE_MAX_ITER)
-                trial_crit = self._criterion(trial)
-                if best is None or trial_crit < best[0]:
-                    best = (trial_crit, trial)
-            if best[0] >= crit:
-                break
-            log(f"final mixture: {fit.n_components - 1} components improve the "
-                f"criterion by {crit - best[0]:.4g}")
-            fit = self._fit_mixture(pts, weights, scatter, best[1].resp, EM_MAX_ITER)
-            crit = self._criterion(fit)
+
+        def fit_mixture(start, max_iter):
+            return self._fit_mixture(pts, weights, scatter, start,
+                                     EM_MAX_ITER if max_iter is None else max_iter)
+
+        fit = fit_mixture(resp, None)
+        # refined before pruning too: a removal is judged against the best mixture found
+        # at the tree's number of components, not against the leaves' local optimum
+        fit = refine(fit, pts, weights, fit_mixture, log)
+        pruned = prune(fit, pts, weights, scatter, self.covariance_type, fit_mixture,
+                       self._criterion, log)
+        if pruned.n_components < fit.n_components:
+            pruned = refine(pruned, pts, weights, fit_mixture, log)
+        fit = pruned
         while True:
             self._set_params(fit)
             labels, counts = self._label_training_data(X, fit.n_components)
@@ -377,10 +370,8 @@ class PPP(ClusterMixin, BaseEstimator):
                                     max_iter=max_iter if resp.shape[1] > 1 else 0)
 
     def _criterion(self, fit):
-        n_params = n_mixture_parameters(fit.n_components, fit.means.shape[1],
-                                        self.covariance_type)
-        return information_criterion(fit.log_likelihood, n_params, self._n_total,
-                                     self.criterion)
+        return self._rule.model_criterion(fit.log_likelihood, fit.n_components,
+                                          fit.means.shape[1])
 
     def _set_params(self, fit):
         self.weights_ = fit.weights

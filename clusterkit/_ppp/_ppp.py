@@ -11,7 +11,6 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -20,10 +19,11 @@ from .._utils._chunking import row_chunks
 from .._utils._logging import reporter
 from .._utils._memory import check_fits
 from ._codebook import build_codebook
+from ._final import grow, prune, refine
 from ._gmm import (
     fit_weighted_mixture,
-    information_criterion,
-    n_mixture_parameters,
+    log_sum_exp_rows,
+    single_blas_thread,
     weighted_log_prob,
 )
 from ._split import EM_MAX_ITER, EM_TOL, SplitRule, grow_tree
@@ -32,7 +32,6 @@ from ._split import EM_MAX_ITER, EM_TOL, SplitRule, grow_tree
 AUTO_REDUCE_THRESHOLD = 20_000
 # Full scatter matrices above this many bytes are refused (d too large for a codebook).
 MAX_SCATTER_BYTES = 1 << 30
-_PRUNE_MAX_ITER = 20
 
 
 class PPP(ClusterMixin, BaseEstimator):
@@ -71,9 +70,19 @@ class PPP(ClusterMixin, BaseEstimator):
         the whole model's criterion when the node's component is replaced by two.
     covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
         Covariance structure of every mixture fitted.
-    agreement : float in [0.5, 1], default=0.7
-        Minimum weighted fraction of a node on which the 2-component mixture's hard
-        assignment must equal the 2-means split for the split to be accepted.
+    agreement : float in [0.5, 1] or None, default=None
+        Optional extra check: when a float, a split is also refused (status
+        ``"disagreement"``) when the 2-component mixture's hard assignment equals the
+        2-means split on less than this weighted fraction of the node, and the final
+        mixture adds no component. ``None`` (the default; 0.7 before) lets the mixture
+        decide: in many dimensions full-covariance mixtures separate by shape, so
+        disagreement is expected even for real splits.
+    max_criterion_samples : int or None, default=20000
+        The criterion counts at most this many points: above it, log-likelihoods are
+        multiplied by ``max_criterion_samples / n_samples`` and the BIC penalty uses
+        ``log(max_criterion_samples)``, so every split is judged as on a sample of that
+        size and the number of clusters does not grow with n (a gain grows like n, the
+        BIC penalty like log n). ``None`` counts every point (plain BIC).
     reduce : "auto" or bool, default="auto"
         Summarise the data by a codebook of ``n_codebook`` cells (count, mean and
         within-cell scatter) and run everything on it. ``"auto"`` reduces when
@@ -185,7 +194,8 @@ class PPP(ClusterMixin, BaseEstimator):
         ],
         "criterion": [StrOptions({"bic", "aic"})],
         "covariance_type": [StrOptions({"full", "tied", "diag", "spherical"})],
-        "agreement": [Interval(Real, 0.5, 1, closed="both")],
+        "agreement": [Interval(Real, 0.5, 1, closed="both"), None],
+        "max_criterion_samples": [Interval(Integral, 2, None, closed="left"), None],
         "reduce": [StrOptions({"auto"}), "boolean"],
         "n_codebook": [Interval(Integral, 2, None, closed="left")],
         "random_state": ["random_state"],
@@ -193,13 +203,14 @@ class PPP(ClusterMixin, BaseEstimator):
     }
 
     def __init__(self, *, max_clusters=None, min_cluster_size="auto", criterion="bic",
-                 covariance_type="full", agreement=0.7, reduce="auto", n_codebook=1000,
-                 random_state=None, verbose=0):
+                 covariance_type="full", agreement=None, max_criterion_samples=20_000,
+                 reduce="auto", n_codebook=1000, random_state=None, verbose=0):
         self.max_clusters = max_clusters
         self.min_cluster_size = min_cluster_size
         self.criterion = criterion
         self.covariance_type = covariance_type
         self.agreement = agreement
+        self.max_criterion_samples = max_criterion_samples
         self.reduce = reduce
         self.n_codebook = n_codebook
         self.random_state = random_state
@@ -227,13 +238,14 @@ class PPP(ClusterMixin, BaseEstimator):
         self._check_data_params(n, d)
 
         use_codebook = self._uses_codebook(n, warn=True)
-        if use_codebook:
-            t0 = time.perf_counter()
-            points, weights, scatter = self._codebook(X)
-            log(f"codebook of {points.shape[0]} cells", since=t0)
-        else:
-            points, weights, scatter = X, np.ones(n), None
-        return self._fit_summary(X, points, weights, scatter, use_codebook, log)
+        with single_blas_thread():
+            if use_codebook:
+                t0 = time.perf_counter()
+                points, weights, scatter = self._codebook(X)
+                log(f"codebook of {points.shape[0]} cells", since=t0)
+            else:
+                points, weights, scatter = X, np.ones(n), None
+            return self._fit_summary(X, points, weights, scatter, use_codebook, log)
 
     def _fit_summary(self, X, points, weights, scatter, use_codebook, log):
         """Everything after the (optional) reduction: tree, final mixture, labels of X.
@@ -244,10 +256,14 @@ class PPP(ClusterMixin, BaseEstimator):
         positive = variances[variances > 0]
         self.reg_covar_ = 1e-6 * np.median(positive) if positive.size else 1e-6
         self._n_total = weights.sum()
+        n_max = self.max_criterion_samples
         rule = SplitRule(min_cluster_size=self.min_cluster_size_,
                          agreement=self.agreement, criterion=self.criterion,
                          covariance_type=self.covariance_type,
-                         reg_covar=self.reg_covar_, n_total=self._n_total)
+                         reg_covar=self.reg_covar_, n_total=self._n_total,
+                         n_criterion=(self._n_total if n_max is None
+                                      else min(self._n_total, float(n_max))))
+        self._rule = rule
         members, tree = grow_tree(points, weights, scatter, rule,
                                   max_clusters=self.max_clusters, log=log)
         self._final_mixture(X, points, weights, scatter, members, tree, log)
@@ -309,39 +325,33 @@ class PPP(ClusterMixin, BaseEstimator):
         return var / total
 
     def _final_mixture(self, X, points, weights, scatter, members, tree, log):
-        """Mixture initialised from the leaves, pruned while the criterion improves.
-
-        Each round tries removing every component in turn (the others start from the
-        posterior without it, a short EM run scores the candidate) and keeps the best
-        removal when it lowers the criterion of the whole model.
+        """Mixture initialised from the leaves, pruned while the criterion improves, then
+        refined from deterministic starts at that number of components (see ``_final``).
         """
         k = len(members)
         resp = np.zeros((points.shape[0], k))
         for c, idx in enumerate(members):
             resp[idx, c] = 1.0
         pts = np.asarray(points, dtype=np.float64)
-        fit = self._fit_mixture(pts, weights, scatter, resp, EM_MAX_ITER)
-        crit = self._criterion(fit)
-        while fit.n_components > 1:
-            # a divisive tree can leave a fragment of a cluster cut off upstream as a leaf
-            # of its own; remove a component when the whole model's criterion improves
-            wlp = weighted_log_prob(pts, fit.weights, fit.means, fit.precisions_cholesky,
-                                    self.covariance_type, weights, scatter)
-            best = None
-            for j in range(fit.n_components):
-                rest = np.delete(wlp, j, axis=1)
-                trial = self._fit_mixture(pts, weights, scatter,
-                                          np.exp(rest - logsumexp(rest, axis=1)[:, None]),
-                                          _PRUNE_MAX_ITER)
-                trial_crit = self._criterion(trial)
-                if best is None or trial_crit < best[0]:
-                    best = (trial_crit, trial)
-            if best[0] >= crit:
-                break
-            log(f"final mixture: {fit.n_components - 1} components improve the "
-                f"criterion by {crit - best[0]:.4g}")
-            fit = self._fit_mixture(pts, weights, scatter, best[1].resp, EM_MAX_ITER)
-            crit = self._criterion(fit)
+
+        def fit_mixture(start, max_iter):
+            return self._fit_mixture(pts, weights, scatter, start,
+                                     EM_MAX_ITER if max_iter is None else max_iter)
+
+        fit = fit_mixture(resp, None)
+        # refined before pruning too: a removal is judged against the best mixture found
+        # at the tree's number of components, not against the leaves' local optimum
+        fit = refine(fit, pts, weights, fit_mixture, log)
+        pruned = prune(fit, pts, weights, scatter, self.covariance_type, fit_mixture,
+                       self._criterion, log)
+        # with the agreement check on, no component is added: a split made here could
+        # not be checked against 2-means
+        if pruned.n_components == fit.n_components and self.agreement is None:
+            pruned = grow(pruned, pts, weights, fit_mixture, self._criterion, log,
+                          min_size=self.min_cluster_size_, max_components=self.max_clusters)
+        if pruned.n_components != fit.n_components:
+            pruned = refine(pruned, pts, weights, fit_mixture, log)
+        fit = pruned
         while True:
             self._set_params(fit)
             labels, counts = self._label_training_data(X, fit.n_components)
@@ -375,10 +385,8 @@ class PPP(ClusterMixin, BaseEstimator):
                                     max_iter=max_iter if resp.shape[1] > 1 else 0)
 
     def _criterion(self, fit):
-        n_params = n_mixture_parameters(fit.n_components, fit.means.shape[1],
-                                        self.covariance_type)
-        return information_criterion(fit.log_likelihood, n_params, self._n_total,
-                                     self.criterion)
+        return self._rule.model_criterion(fit.log_likelihood, fit.n_components,
+                                          fit.means.shape[1])
 
     def _set_params(self, fit):
         self.weights_ = fit.weights
@@ -391,10 +399,10 @@ class PPP(ClusterMixin, BaseEstimator):
     def _weighted_log_prob_chunks(self, X):
         """Weighted log-densities of ``X`` under the final mixture, chunk by chunk."""
         d, k = X.shape[1], self.means_.shape[0]
-        # a row of a chunk: its float64 copy and two projected copies inside
-        # log_gaussian_prob, then about four (k,) rows (log-densities, their shifted and
-        # exponentiated copies in predict_proba)
-        for start, stop in row_chunks(X.shape[0], 8 * (3 * d + 4 * k)):
+        # a row of a chunk: its float64 copy and about four (k,) rows (log-densities,
+        # their shifted and exponentiated copies in predict_proba); log_gaussian_prob
+        # chunks its (k, d) projections of the rows itself
+        for start, stop in row_chunks(X.shape[0], 8 * (d + 4 * k)):
             yield weighted_log_prob(np.asarray(X[start:stop], dtype=np.float64),
                                     self.weights_, self.means_, self.precisions_cholesky_,
                                     self.covariance_type)
@@ -434,7 +442,7 @@ class PPP(ClusterMixin, BaseEstimator):
         X = self._validate_new(X)
         out = []
         for wlp in self._weighted_log_prob_chunks(X):
-            out.append(np.exp(wlp - logsumexp(wlp, axis=1)[:, None]))
+            out.append(np.exp(wlp - log_sum_exp_rows(wlp)[:, None]))
         return np.concatenate(out)
 
     def score_samples(self, X):
@@ -449,7 +457,7 @@ class PPP(ClusterMixin, BaseEstimator):
         log_density : ndarray of shape (n_samples,)
         """
         X = self._validate_new(X)
-        return np.concatenate([logsumexp(w, axis=1)
+        return np.concatenate([log_sum_exp_rows(w)
                                for w in self._weighted_log_prob_chunks(X)])
 
     def score(self, X, y=None):

@@ -117,6 +117,15 @@ def two_means(X, w, max_iter=LLOYD_MAX_ITER):
     return side
 
 
+# Status of every node of the split tree (see PPPTree)
+SPLIT = "split"
+NO_GAIN = "no gain"
+TOO_SMALL = "too small"
+NO_SPREAD = "no spread"
+DISAGREEMENT = "disagreement"
+MAX_CLUSTERS = "max clusters"
+
+
 @dataclass(frozen=True)
 class SplitRule:
     """What the split of a node must pass, resolved for one fit of :class:`PPP`.
@@ -125,9 +134,10 @@ class SplitRule:
     ----------
     min_cluster_size : float
         Smallest weight (number of points) a child may hold.
-    agreement : float
-        Smallest weighted fraction of the node on which the 2-component mixture's hard
-        assignment must equal the 2-means split.
+    agreement : float or None
+        When a float: smallest weighted fraction of the node on which the 2-component
+        mixture's hard assignment must equal the 2-means split (an optional extra check;
+        None disables it).
     criterion : {"bic", "aic"}
         Information criterion comparing one and two components.
     covariance_type : {"full", "tied", "diag", "spherical"}
@@ -135,25 +145,44 @@ class SplitRule:
     reg_covar : float
         Added to the covariance diagonals.
     n_total : float
-        Total weight of the data. The BIC penalty counts all points, so a node's gain is
-        the change of the whole model's criterion when its component is replaced by two.
+        Total weight of the data.
+    n_criterion : float
+        Number of points the criterion counts: ``min(n_total, max_criterion_samples)``.
+        Log-likelihoods are multiplied by ``n_criterion / n_total`` and the BIC penalty
+        uses ``log(n_criterion)``, so a node's gain is the change of the whole model's
+        criterion, evaluated as if the data were a sample of ``n_criterion`` points.
     """
 
     min_cluster_size: float
-    agreement: float
+    agreement: object
     criterion: str
     covariance_type: str
     reg_covar: float
     n_total: float
+    n_criterion: float
+
+    @property
+    def likelihood_scale(self):
+        """Factor applied to log-likelihoods (1 when every point is counted)."""
+        return self.n_criterion / self.n_total
+
+    def model_criterion(self, log_likelihood, n_components, n_features):
+        """The criterion (lower is better) of a mixture with this rule's counting."""
+        n_params = n_mixture_parameters(n_components, n_features, self.covariance_type)
+        return information_criterion(self.likelihood_scale * log_likelihood, n_params,
+                                     self.n_criterion, self.criterion)
 
 
 def evaluate_split(idx, points, weights, scatter, rule):
     """Split a node with deterministic 2-means and validate the split with mixtures.
 
     A 1- and a 2-component mixture are fitted on the node (the latter by EM started from
-    the 2-means split); the split is accepted when the criterion gain is positive, the
-    agreement reaches ``rule.agreement`` and both children of the mixture's assignment
-    reach ``rule.min_cluster_size``.
+    the 2-means split). The mixture decides: the split is accepted when the criterion
+    gain is positive and both children of the mixture's hard assignment reach
+    ``rule.min_cluster_size``; the children are that assignment (which redraws the
+    2-means boundary where clusters of different shapes meet, and may depart from it
+    widely in many dimensions, where mixtures separate by shape). When ``rule.agreement``
+    is set, the agreement of the two assignments must also reach it.
 
     Parameters
     ----------
@@ -171,23 +200,26 @@ def evaluate_split(idx, points, weights, scatter, rule):
     -------
     result : dict
         ``size`` (weight of the node), ``status`` (``"split"`` or why not: see
-        :class:`PPPTree`), ``gain`` and ``agreement`` (NaN when the mixtures were not
-        fitted), ``children`` (for a split: the rows of the larger child first, ties
-        broken by the lexicographically smaller mean, so that numbering does not depend
-        on the sign of the principal axis; None otherwise).
+        :class:`PPPTree`), ``gain``, ``gain_per_point`` (the log-likelihood gain of two
+        components over one, per point of the node, unscaled) and ``agreement`` (NaN when
+        the mixtures were not fitted), ``children_size`` (weights of the mixture's two
+        sides, NaN when not fitted), ``children`` (for a split: the rows of the larger
+        child first, ties broken by the lexicographically smaller mean, so that numbering
+        does not depend on the sign of the principal axis; None otherwise).
     """
     w = weights[idx]
     size = w.sum()
-    result = {"size": size, "gain": np.nan, "agreement": np.nan, "children": None}
+    result = {"size": size, "gain": np.nan, "gain_per_point": np.nan,
+              "agreement": np.nan, "smaller_child": np.nan, "children": None}
     if size < 2 * rule.min_cluster_size:
-        return {**result, "status": "min_cluster_size"}
+        return {**result, "status": TOO_SMALL}
     Xn = np.asarray(points[idx], dtype=np.float64)
     Sn = None if scatter is None else scatter[idx]
     side = two_means(Xn, w)
     if side is None:
-        return {**result, "status": "degenerate"}
+        return {**result, "status": NO_SPREAD}
     if min(w[side].sum(), w[~side].sum()) < rule.min_cluster_size:
-        return {**result, "status": "min_cluster_size"}
+        return {**result, "status": TOO_SMALL}
     d = Xn.shape[1]
     ct = rule.covariance_type
     one = fit_weighted_mixture(Xn, np.ones((idx.size, 1)), w, scatter=Sn,
@@ -197,23 +229,19 @@ def evaluate_split(idx, points, weights, scatter, rule):
                                reg_covar=rule.reg_covar, tol=EM_TOL, max_iter=EM_MAX_ITER)
     mixture_side = two.resp[:, 0] >= two.resp[:, 1]
     same = w[mixture_side == side].sum() / size
-    crit1 = information_criterion(one.log_likelihood, n_mixture_parameters(1, d, ct),
-                                  rule.n_total, rule.criterion)
-    crit2 = information_criterion(two.log_likelihood, n_mixture_parameters(2, d, ct),
-                                  rule.n_total, rule.criterion)
-    result["gain"] = crit1 - crit2
+    result["gain"] = (rule.model_criterion(one.log_likelihood, 1, d)
+                      - rule.model_criterion(two.log_likelihood, 2, d))
+    result["gain_per_point"] = (two.log_likelihood - one.log_likelihood) / size
     result["agreement"] = max(same, 1.0 - same)
+    result["smaller_child"] = min(w[mixture_side].sum(), w[~mixture_side].sum())
     if result["gain"] <= 0:
-        result["status"] = "criterion"
-    elif result["agreement"] < rule.agreement:
-        result["status"] = "agreement"
-    elif min(w[mixture_side].sum(), w[~mixture_side].sum()) < rule.min_cluster_size:
-        result["status"] = "min_cluster_size"
+        result["status"] = NO_GAIN
+    elif result["smaller_child"] < rule.min_cluster_size:
+        result["status"] = TOO_SMALL
+    elif rule.agreement is not None and result["agreement"] < rule.agreement:
+        result["status"] = DISAGREEMENT
     else:
-        result["status"] = "split"
-        # the children are the validated mixture's assignment, which agrees with the
-        # 2-means split on most of the node and draws a better boundary where clusters
-        # of different shapes meet
+        result["status"] = SPLIT
         side = mixture_side
         keys = [(-w[part].sum(), tuple(w[part] @ Xn[part] / w[part].sum()))
                 for part in (side, ~side)]
@@ -254,9 +282,9 @@ def grow_tree(points, weights, scatter, rule, *, max_clusters=None, log=None):
         nodes.append(info)
         if log is not None:
             log(f"node {node} (depth {depth}, n={info['size']:.0f}): "
-                f"gain={info['gain']:.4g} agreement={info['agreement']:.3f} "
-                f"-> {info['status']}")
-        if info["status"] == "split":
+                f"gain={info['gain']:.4g} per point={info['gain_per_point']:.3g} "
+                f"agreement={info['agreement']:.3f} -> {info['status']}")
+        if info["status"] == SPLIT:
             heapq.heappush(heap, (-info["gain"], node))
         return node
 
@@ -265,7 +293,7 @@ def grow_tree(points, weights, scatter, rule, *, max_clusters=None, log=None):
     while heap:
         if max_clusters is not None and n_leaves >= max_clusters:
             for _, node in heap:
-                nodes[node]["status"] = "max_clusters"
+                nodes[node]["status"] = MAX_CLUSTERS
             break
         _, node = heapq.heappop(heap)
         info = nodes[node]
@@ -274,8 +302,8 @@ def grow_tree(points, weights, scatter, rule, *, max_clusters=None, log=None):
         info["right"] = add(right_idx, node, info["depth"] + 1)
         n_leaves += 1
     for info in nodes:
-        if info["status"] == "split" and info["left"] < 0:
-            info["status"] = "max_clusters"
+        if info["status"] == SPLIT and info["left"] < 0:
+            info["status"] = MAX_CLUSTERS
     # leaves in depth-first order (left before right) become clusters 0, 1, ...
     members, cluster = [], np.full(len(nodes), -1)
     stack = [0]
@@ -293,6 +321,8 @@ def grow_tree(points, weights, scatter, rule, *, max_clusters=None, log=None):
         size=np.array([v["size"] for v in nodes]),
         depth=np.array([v["depth"] for v in nodes]),
         gain=np.array([v["gain"] for v in nodes], dtype=np.float64),
+        gain_per_point=np.array([v["gain_per_point"] for v in nodes], dtype=np.float64),
+        smaller_child=np.array([v["smaller_child"] for v in nodes], dtype=np.float64),
         agreement=np.array([v["agreement"] for v in nodes], dtype=np.float64),
         status=np.array([v["status"] for v in nodes], dtype=object),
         cluster=cluster,

@@ -8,11 +8,15 @@ class PPPTree:
     """The binary split tree built by :class:`~clusterkit.PPP` (its ``tree_``).
 
     Node 0 is the root (all the data). Every node that was examined carries the criterion
-    gain (criterion of the 1-component mixture minus that of the 2-component mixture on the
-    node; positive means two components describe the node better) and the agreement
+    gain of its candidate split (criterion of the 1-component mixture minus that of the
+    2-component mixture on the node, counted as :class:`~clusterkit.PPP` counts points:
+    positive means two components describe the node better), the log-likelihood gain per
+    point, the size of the smaller side of the mixture's assignment, the agreement
     (weighted fraction of the node on which the 2-component mixture's hard assignment equals
-    the 2-means split). Accepted splits have children; leaves are the clusters. Every
-    parameter is kept as the attribute of the same name, one entry per node.
+    the 2-means split; informative, a check only when ``PPP(agreement=...)`` is set) and its
+    ``status``, which says how the validation decided. Accepted splits have children;
+    leaves are the clusters. Every parameter is kept as the attribute of the same name, one
+    entry per node; :meth:`summary` prints them as a table.
 
     Parameters
     ----------
@@ -29,13 +33,22 @@ class PPPTree:
         Agreement of the node's candidate split (NaN when not evaluated).
     status : ndarray of str
         ``"split"`` for accepted splits; for leaves the reason they were not split:
-        ``"criterion"`` (gain <= 0), ``"agreement"`` (below the threshold),
-        ``"min_cluster_size"``, ``"max_clusters"`` or ``"degenerate"`` (no spread).
+        ``"no gain"`` (gain <= 0), ``"too small"`` (the node, its 2-means split or the
+        mixture's split leaves a side below ``min_cluster_size``), ``"no spread"`` (all
+        points equal), ``"disagreement"`` (agreement below ``PPP(agreement=...)``, only
+        when that check is set) or ``"max clusters"`` (a valid split left undone by the
+        ``max_clusters`` cap).
     cluster : ndarray of int
         Final cluster label of each leaf (-1 for internal nodes): the cluster holding most
         of the leaf's points. Leaves and clusters correspond one to one unless the final
         mixture removed a component (see :class:`~clusterkit.PPP`), in which case several
         leaves share a label.
+    gain_per_point : ndarray of float, optional
+        Log-likelihood of the 2-component mixture minus that of the 1-component one,
+        divided by the node's size (NaN when not evaluated).
+    smaller_child : ndarray of float, optional
+        Points on the smaller side of the 2-component mixture's assignment (NaN when not
+        evaluated).
 
     See Also
     --------
@@ -52,7 +65,7 @@ class PPPTree:
     >>> tree
     PPPTree(n_nodes=3, n_splits=1, n_leaves=2)
     >>> tree.status
-    array(['split', 'criterion', 'criterion'], dtype=object)
+    array(['split', 'no gain', 'no gain'], dtype=object)
     >>> tree.size, tree.cluster
     (array([8., 4., 4.]), array([-1,  0,  1]))
     >>> bool(tree.gain[0] > 0)
@@ -60,15 +73,24 @@ class PPPTree:
     >>> Z = tree.to_linkage()  # merges leaves 0 and 1 at the root's gain
     >>> Z[:, [0, 1, 3]], bool(Z[0, 2] == tree.gain[0])
     (array([[0., 1., 2.]]), True)
+    >>> print(tree.summary())  # doctest: +ELLIPSIS
+    node parent depth  size      gain gain/pt  smaller agree status   cluster
+       0     -1     0     8 ... split        -
+       1      0     1     4 ... no gain      0
+       2      0     1     4 ... no gain      1
     """
 
-    def __init__(self, parent, left, right, size, depth, gain, agreement, status, cluster):
+    def __init__(self, parent, left, right, size, depth, gain, agreement, status, cluster,
+                 gain_per_point=None, smaller_child=None):
         self.parent = parent
         self.left = left
         self.right = right
         self.size = size
         self.depth = depth
         self.gain = gain
+        nan = np.full(parent.shape, np.nan)
+        self.gain_per_point = nan if gain_per_point is None else gain_per_point
+        self.smaller_child = nan.copy() if smaller_child is None else smaller_child
         self.agreement = agreement
         self.status = status
         self.cluster = cluster
@@ -113,6 +135,29 @@ class PPPTree:
         leaves = self.leaves
         leaf_id[leaves] = np.arange(leaves.size)
         return split_tree_linkage(self.left, self.right, self.gain, leaf_id)[0]
+
+    def summary(self):
+        """Every examined node on one line: how the validation decided, and why.
+
+        Returns
+        -------
+        text : str
+            Columns: node, parent, depth, size (points), gain (criterion gain of the
+            candidate split; the split needs a positive one), gain/pt (log-likelihood gain
+            per point), smaller (points on the smaller side of the mixture's split; a
+            split needs ``min_cluster_size``), agree (agreement with 2-means), status and
+            the cluster of a leaf.
+        """
+        lines = [f"{'node':>4} {'parent':>6} {'depth':>5} {'size':>5} {'gain':>9} "
+                 f"{'gain/pt':>7} {'smaller':>8} {'agree':>5} {'status':<12} cluster"]
+        for i in range(self.n_nodes):
+            leaf = self.left[i] < 0
+            lines.append(
+                f"{i:4d} {self.parent[i]:6d} {self.depth[i]:5d} {self.size[i]:5.0f} "
+                f"{self.gain[i]:9.4g} {self.gain_per_point[i]:7.3g} "
+                f"{self.smaller_child[i]:8.0f} {self.agreement[i]:5.3f} "
+                f"{self.status[i]:<12} {self.cluster[i] if leaf else '-'}")
+        return "\n".join(lines)
 
     def __repr__(self):
         return (f"PPPTree(n_nodes={self.n_nodes}, n_splits={int((self.left >= 0).sum())}, "

@@ -103,7 +103,7 @@ def test_max_clusters_keeps_the_largest_gains():
     assert full.n_clusters_ == 6 and capped.n_clusters_ == 3
     root_gain = full.tree_.gain[0]
     assert capped.tree_.gain[0] == root_gain
-    assert "max_clusters" in set(capped.tree_.status)
+    assert "max clusters" in set(capped.tree_.status)
 
 
 # --------------------------------------------------------------------- fitted model
@@ -160,7 +160,7 @@ def test_single_distinct_point_gives_one_cluster():
     ppp = PPP().fit(X)
     assert ppp.n_clusters_ == 1 and np.all(ppp.labels_ == 0)
     assert np.all(np.isfinite(ppp.covariances_))
-    assert ppp.tree_.status[0] == "degenerate"
+    assert ppp.tree_.status[0] == "no spread"
 
 
 def test_constant_features_are_regularised():

@@ -18,7 +18,8 @@ def test_tree_records_splits_and_converts_to_linkage():
     split = tree.left >= 0
     assert split.sum() == ppp.n_clusters_ - 1
     assert np.all(tree.gain[split] > 0)
-    assert np.all(tree.agreement[split] >= ppp.agreement)
+    assert set(tree.status[split]) == {"split"}
+    assert np.all(tree.smaller_child[split] >= ppp.min_cluster_size_)
     children = tree.size[tree.left[split]] + tree.size[tree.right[split]]
     np.testing.assert_array_equal(tree.size[split], children)
     assert tree.size[0] == len(X)
@@ -38,8 +39,8 @@ def test_linkage_heights_are_monotone_and_observations_are_cluster_labels():
                    depth=np.array([0, 1, 1, 2, 2]),
                    gain=np.array([5.0, np.nan, 7.0, np.nan, np.nan]),
                    agreement=np.array([0.9, np.nan, 0.8, np.nan, np.nan]),
-                   status=np.array(["split", "criterion", "split", "criterion",
-                                    "criterion"], dtype=object),
+                   status=np.array(["split", "no gain", "split", "no gain",
+                                    "no gain"], dtype=object),
                    cluster=np.array([-1, 1, -1, 0, 2]))
     np.testing.assert_array_equal(tree.leaves, [3, 1, 4])
     Z = tree.to_linkage()

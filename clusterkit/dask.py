@@ -290,7 +290,8 @@ class DaskCLARA(_MedoidEstimator):
 
         Returns
         -------
-        labels : dask.array.Array (for dask input) or ndarray
+        labels : dask.array.Array or ndarray of shape (n_queries,)
+            A lazy dask array for dask input, a NumPy array otherwise.
         """
         X, lazy = self._check_query(X)
         out = X.map_blocks(_chunk_labels, self.cluster_centers_, self.metric,
@@ -306,7 +307,8 @@ class DaskCLARA(_MedoidEstimator):
 
         Returns
         -------
-        distances : dask.array.Array (for dask input) or ndarray, shape (n_queries, k)
+        distances : dask.array.Array or ndarray of shape (n_queries, k)
+            A lazy dask array for dask input, a NumPy array otherwise.
         """
         X, lazy = self._check_query(X)
         k = len(self.medoid_indices_)

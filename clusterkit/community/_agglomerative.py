@@ -86,17 +86,17 @@ class AgglomerativeCommunities(BaseCommunityTree):
         Bottom community of every node, numbered by first node; isolated nodes (no edge
         other than a self-loop) get -1.
     n_communities_ : int
-        Number of bottom communities found.
-    linkage_ : ndarray of shape (n_communities_ - 1, 4)
+        Number of bottom communities found (``K`` in the shapes below).
+    linkage_ : ndarray of shape (K - 1, 4)
         The community tree in scipy's linkage format over the bottom communities (leaf
         ``k`` is ``labels_ == k``): merged ids, height ``1 - density / w_max`` with
         ``w_max`` the largest edge weight (1 for unweighted graphs), and the number of
         bottom communities below. Heights never decrease (no inversions). Pairs with no
         edge between them merge at height 1, so the connected components of the graph are
         joined last, at the top of the tree.
-    merge_densities_ : ndarray of shape (n_communities_ - 1,)
+    merge_densities_ : ndarray of shape (K - 1,)
         Edge density ``w(C, C') / (|C| |C'|)`` of each merged pair.
-    merge_sizes_ : ndarray of shape (n_communities_ - 1,)
+    merge_sizes_ : ndarray of shape (K - 1,)
         Number of nodes under each merge.
     nodes_ : list or None
         Node order of a networkx input graph (``labels_[i]`` is the label of

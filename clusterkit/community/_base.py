@@ -50,7 +50,7 @@ class BaseCommunityTree(ClusterMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : networkx.Graph, scipy sparse matrix or array-like of shape (n_nodes, n_nodes)
+        X : networkx.Graph, sparse matrix or array-like of shape (n_nodes, n_nodes)
             Undirected graph or its symmetric, non-negative adjacency (weighted or not).
         y : Ignored
             Not used, present for API consistency.

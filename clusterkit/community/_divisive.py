@@ -63,15 +63,15 @@ class DivisiveCommunities(BaseCommunityTree):
         Bottom community (leaf of the split tree) of every node, numbered by first node;
         isolated nodes get -1.
     n_communities_ : int
-        Number of leaves.
-    linkage_ : ndarray of shape (n_communities_ - 1, 4)
+        Number of leaves (``K`` in the shapes below).
+    linkage_ : ndarray of shape (K - 1, 4)
         The split tree in scipy's linkage format over the leaves. The height of a split is
         ``1 - density / w_max`` (``density`` the edge weight between its halves over the
         number of node pairs, ``w_max`` the largest edge weight), raised where needed to
         the height of its highest child split so that heights never decrease (scipy's
         dendrogram needs that); the raw values are in ``split_densities_``. Connected
         components are joined at height 1, at the top of the tree.
-    split_densities_ : ndarray of shape (n_communities_ - 1,)
+    split_densities_ : ndarray of shape (K - 1,)
         Edge density between the two halves of each split, row by row of ``linkage_``.
     n_inversions_ : int
         Number of (split, child split) pairs where the child split is *sparser* than its

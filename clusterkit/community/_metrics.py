@@ -165,7 +165,7 @@ def dasgupta_cost(adjacency, labels, linkage):
 
     Parameters
     ----------
-    adjacency : scipy sparse matrix or ndarray of shape (n_nodes, n_nodes)
+    adjacency : sparse matrix or ndarray of shape (n_nodes, n_nodes)
         Symmetric adjacency.
     labels : array-like of shape (n_nodes,)
         Bottom communities ``0..K-1`` (-1 for isolated nodes, which carry no edge).

@@ -73,7 +73,7 @@ class PPPTree:
     >>> Z = tree.to_linkage()  # merges leaves 0 and 1 at the root's gain
     >>> Z[:, [0, 1, 3]], bool(Z[0, 2] == tree.gain[0])
     (array([[0., 1., 2.]]), True)
-    >>> print(tree.summary())  # doctest: +ELLIPSIS
+    >>> print(tree.summary())  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
     node parent depth  size      gain gain/pt  smaller agree status   cluster
        0     -1     0     8 ... split        -
        1      0     1     4 ... no gain      0

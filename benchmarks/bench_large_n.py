@@ -4,14 +4,16 @@ Rows: full-matrix FasterPAM (the reference: ``KMedoids(k, metric="precomputed",
 method="fasterpam", init="build")``, matrix time included), classic CLARA (paper settings:
 5 samples of 40 + 2k, PAM), FasterCLARA with the old defaults (5 samples of 80 + 4k, no
 refinement), CLARA with the new defaults (max(80 + 4k, 20k) and the refinement on all the
-data), FastCLARANS, and ``onebatch.OneBatchPAM`` when installed (``pip install onebatch``).
+data), FastCLARANS, clusterkit's OneBatchPAM (with and without the refinement), and
+``onebatch.OneBatchPAM`` when installed (``pip install onebatch``).
 
 Columns: loss gap to the reference (mean and worst of 3 seeds; every loss is recomputed on
 all the data by the same function), median time of the 3 seeds (runs alternated), and peak
 memory of one extra run (seed 0) measured with :mod:`tracemalloc` (Python and NumPy
 allocations; numpy reports its buffers to tracemalloc; not the process RSS).
 
-Run: ``PYTHONPATH=$PWD python benchmarks/bench_large_n.py`` (about 10 minutes).
+Run: ``PYTHONPATH=$PWD python benchmarks/bench_large_n.py`` (about 10 minutes);
+``--methods onebatch --data mnist,blobs`` for a subset.
 """
 import os
 import statistics
@@ -26,7 +28,7 @@ from sklearn.metrics import pairwise_distances
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import table
 
-from clusterkit import CLARA, CLARANS, KMedoids
+from clusterkit import CLARA, CLARANS, KMedoids, OneBatchPAM
 from clusterkit._medoids import refine_medoids  # noqa: F401  (the seam, for reference)
 from clusterkit._medoids._refine import assign
 
@@ -68,10 +70,14 @@ def contenders(metric, k):
         "CLARA new defaults (5 x max(80+4k,20k) + refine)": lambda X, s: CLARA(
             k, metric=metric, random_state=s).fit(X),
         "FastCLARANS": lambda X, s: CLARANS(k, metric=metric, random_state=s).fit(X),
+        "clusterkit OneBatchPAM (defaults: + refine)": lambda X, s: OneBatchPAM(
+            k, metric=metric, random_state=s).fit(X),
+        "clusterkit OneBatchPAM, refine=False": lambda X, s: OneBatchPAM(
+            k, metric=metric, refine=False, random_state=s).fit(X),
     }
     try:
-        from onebatch import OneBatchPAM
-        runs["onebatch.OneBatchPAM 0.1.0"] = lambda X, s: OneBatchPAM(
+        from onebatch import OneBatchPAM as PeerOneBatchPAM
+        runs["onebatch.OneBatchPAM 0.1.0"] = lambda X, s: PeerOneBatchPAM(
             k, distance=metric, random_state=s).fit(X)
     except ImportError:
         print("onebatch not installed: its row is skipped")
@@ -87,7 +93,21 @@ def peak_mib(fn):
 
 
 def main():
+    import argparse
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--methods", default="", help="only the rows whose name contains "
+                        "one of these comma-separated words (case-insensitive)")
+    parser.add_argument("--data", default="", help="only the data sets whose name "
+                        "contains one of these comma-separated words")
+    args = parser.parse_args()
+
+    def chosen(name, words):
+        words = [x.strip().lower() for x in words.split(",") if x.strip()]
+        return not words or any(x in name.lower() for x in words)
+
     for name, X, metric, k in datasets():
+        if not chosen(name, args.data):
+            continue
         w = np.ones(len(X))
 
         def loss(est):
@@ -101,7 +121,8 @@ def main():
         tracemalloc.stop()
         rows = [["full-matrix FasterPAM (reference)", "0", "0", f"{ref_time:.2f}",
                  f"{ref_mem:.0f}"]]
-        runs = contenders(metric, k)
+        runs = {m: fn for m, fn in contenders(metric, k).items()
+                if chosen(m, args.methods)}
         gaps = {m: [] for m in runs}
         times = {m: [] for m in runs}
         for seed in SEEDS:  # alternate the contenders within every seed

@@ -3,7 +3,7 @@ silhouette methods and n_clusters="auto" included), in one place, with every exp
 failure and its reason."""
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from clusterkit import CLARA, CLARANS, PPP, KMedoids
+from clusterkit import CLARA, CLARANS, PPP, KMedoids, OneBatchPAM
 from clusterkit.community import AgglomerativeCommunities, DivisiveCommunities
 
 # Checks that cannot hold for k-medoids, with the reason.
@@ -47,6 +47,10 @@ def _configs():
     yield CLARA(n_clusters=3, metric="precomputed", random_state=0)
     for method in ("fast", "classic"):
         yield CLARANS(n_clusters=3, method=method, random_state=0)
+    yield OneBatchPAM(n_clusters=3, random_state=0)
+    yield OneBatchPAM(n_clusters=3, weighting=False, refine=False, init="k-medoids++",
+                      random_state=0)
+    yield OneBatchPAM(n_clusters=3, metric="precomputed", random_state=0)
     yield PPP()
     yield AgglomerativeCommunities(random_state=0)
     yield DivisiveCommunities(random_state=0)
@@ -77,7 +81,7 @@ def _expected(est):
         return {}
     if isinstance(est, CLARANS):
         return {c: SAMPLING_WEIGHTS for c in EXPECTED_FAILURES}
-    if isinstance(est, CLARA):
+    if isinstance(est, (CLARA, OneBatchPAM)):
         return PRECOMPUTED_FAILURES if est.metric == "precomputed" else {}
     if est.method == "pamsil":
         return PAMSIL_FAILURES

@@ -27,23 +27,24 @@ from clusterkit._fast._openmp_helpers cimport ck_barrier, ck_team_size
 from clusterkit._fast._typedefs cimport intp_t
 
 
-cdef void _after_batch(MedoidState st, const double* w, const intp_t* order, Scan* sc,
-                       intp_t found, intp_t min_batch, intp_t max_batch,
-                       intp_t max_iter) noexcept nogil:
+cdef void _after_batch(MedoidState st, const double* w, const intp_t* order,
+                       intp_t n_cand, Scan* sc, intp_t found, intp_t min_batch,
+                       intp_t max_batch, intp_t max_iter) noexcept nogil:
     """After a batch (the swap, if any, already done): removal losses and the loss TD from
-    the caches, then the shared scan bookkeeping."""
+    the caches, then the shared scan bookkeeping over the ``n_cand`` candidates."""
     cdef double loss = sc.loss
     if found >= 0:
         _removal_loss(st.n, st.k, &st.near[0], &st.dn[0], &st.ds[0], w, &st.rl[0])
         loss = _total(st.n, &st.dn[0], w)
-    _advance(sc, order, st.n, found, loss, min_batch, max_batch, max_iter)
+    _advance(sc, order, n_cand, found, loss, min_batch, max_batch, max_iter)
 
 
 def fasterpam(
-    const floating[:, ::1] D,   # IN (n, n) symmetric dissimilarities, zero diagonal
-    medoids,                    # IN (k,) distinct initial medoid indices
-    const double[::1] w,        # IN (n,) non-negative weights
-    const intp_t[::1] order,    # IN (n,) the order in which candidates are visited
+    const floating[:, ::1] D,   # IN (n, n) symmetric dissimilarities, zero diagonal, or a
+                                #    block (n_cand, n), n_cand >= n (see below)
+    medoids,                    # IN (k,) distinct initial medoid indices (rows of D)
+    const double[::1] w,        # IN (n,) non-negative weights of the objects served
+    const intp_t[::1] order,    # IN (n_cand,) the order in which candidates are visited
     intp_t max_iter=300,
     double eps=1e-12,
     int n_threads=1,
@@ -55,6 +56,14 @@ def fasterpam(
     swapped object again (every object was checked since) or at the end of the order; the
     run stops after a pass without a swap, a pass that did not lower the loss, or
     ``max_iter`` passes.
+
+    One batch
+    ---------
+    ``D`` may also be a block of shape (n_cand, n): row ``c`` holds the distances of
+    candidate ``c`` to the ``n`` objects whose weighted loss is minimised, and rows
+    ``0..n-1`` are those objects (a square D is the case n_cand == n). Candidates are all
+    rows; labels and loss refer to the ``n`` objects. This is the one-batch method: every
+    object of a large set is a candidate, judged on a batch of n objects.
 
     Thread team
     -----------
@@ -86,10 +95,14 @@ def fasterpam(
     -------
     medoids, labels, loss, n_iter, n_swaps
     """
-    cdef intp_t n = D.shape[0], k = len(medoids)
-    if order.shape[0] != n:
-        raise ValueError(f"order has {order.shape[0]} entries, expected a permutation of {n}")
-    cdef MedoidState st = MedoidState(n, medoids)
+    cdef intp_t n_cand = D.shape[0], n = D.shape[1], k = len(medoids)
+    if n_cand < n:
+        raise ValueError(f"D has {n_cand} rows (candidates) for {n} columns (objects); "
+                         "the objects must be the first rows")
+    if order.shape[0] != n_cand:
+        raise ValueError(f"order has {order.shape[0]} entries, expected a permutation of "
+                         f"{n_cand}")
+    cdef MedoidState st = MedoidState(n, medoids, n_cand)
     cdef int nt = max(1, n_threads)
     cdef intp_t min_batch = nt, max_batch = 32 * nt, tid, t, c, p0, lim, f, team_size
     cdef Scan scan
@@ -110,8 +123,8 @@ def fasterpam(
     with nogil:
         # with several threads, a short first segment on one thread gives the reference
         # rate that the team has to beat
-        _start_scan(sc, _setup(D, st, &w[0], nt), 256 if nt > 1 else 4096, &order[0], n,
-                    max_iter)
+        _start_scan(sc, _setup(D, st, &w[0], nt), 256 if nt > 1 else 4096, &order[0],
+                    n_cand, max_iter)
         while not scan.stop:
             t_start = _now()
             if not team:
@@ -122,7 +135,7 @@ def fasterpam(
                     if f >= 0:
                         c = order[scan.pos + f]
                         _do_swap(st, &D[c, 0], pslot[f], c)
-                    _after_batch(st, &w[0], &order[0], sc, f, 1, 1, max_iter)
+                    _after_batch(st, &w[0], &order[0], n_cand, sc, f, 1, 1, max_iter)
             else:
                 with parallel(num_threads=nt):
                     tid = threadid()
@@ -154,8 +167,8 @@ def fasterpam(
                                          tid * n // team_size, (tid + 1) * n // team_size)
                             ck_barrier()
                         if tid == 0:
-                            _after_batch(st, &w[0], &order[0], sc, sc.found, min_batch,
-                                         max_batch, max_iter)
+                            _after_batch(st, &w[0], &order[0], n_cand, sc, sc.found,
+                                         min_batch, max_batch, max_iter)
                         ck_barrier()
             if nt > 1:
                 # the mode never changes the swaps, only who evaluates the candidates

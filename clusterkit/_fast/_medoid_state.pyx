@@ -8,6 +8,12 @@ estimators: inputs are validated by the callers. Because ``D`` is symmetric, the
 of all objects to a candidate ``c`` are read from the contiguous row ``D[c]`` rather than
 from the column.
 
+FasterPAM also runs on a block ``D`` of shape (n_candidates, n): row ``c`` holds the
+distances of candidate ``c`` to the ``n`` objects served (one batch of a large data set),
+and rows ``0..n-1`` are those objects themselves, so that an object index and a candidate
+index name the same object below ``n``. Every operation here reads rows of D only and
+indexes the caches by the served object, so nothing else changes.
+
 Conventions
 -----------
 * Slots ``0..k-1`` hold medoid object indices in ``med``.
@@ -273,11 +279,13 @@ cdef class MedoidState:
     """Caches for one run: medoids, slot map, nearest/second, removal losses and the
     n x k distances to the medoids (see _medoid_state.pxd for the fields)."""
 
-    def __init__(self, intp_t n, medoids):
+    def __init__(self, intp_t n, medoids, intp_t n_candidates=-1):
+        # ``n`` objects are served (the columns of D); ``n_candidates`` >= n rows of D may
+        # become medoids, rows 0..n-1 being the served objects themselves (default: n)
         self.n = n
         self.k = len(medoids)
         self.med_arr = np.array(medoids, dtype=np.intp)
-        self.slot_arr = np.full(n, -1, dtype=np.intp)
+        self.slot_arr = np.full(max(n, n_candidates), -1, dtype=np.intp)
         self.slot_arr[self.med_arr] = np.arange(self.k, dtype=np.intp)
         self.near_arr = np.empty(n, dtype=np.intp)
         self.sec_arr = np.empty(n, dtype=np.intp)

@@ -42,6 +42,7 @@ from ._functional import (
     pamsil,
 )
 from ._kmedoids import KMedoids
+from ._onebatch import OneBatchPAM
 from ._refine import (
     RefineResult,
     best_candidates,
@@ -56,6 +57,7 @@ __all__ = [
     "CLARANS",
     "KMedoids",
     "KMedoidsResult",
+    "OneBatchPAM",
     "alternating",
     "build",
     "dynmsc",

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._utils._blas import single_blas_thread
 from ._base import distance_chunks, nearest_medoid, own_cluster
 
 # defaults, chosen on the benchmarks in benchmarks/bench_large_n.py (see docs/clara.rst)
@@ -126,19 +127,21 @@ def candidate_costs(X, rows, labels, w, candidates, cluster, metric="euclidean",
     k = int(cluster.max()) + 1 if len(cluster) else 0
     order, bounds = _cluster_segments(np.asarray(labels), k)
     cand_order, cand_bounds = _cluster_segments(cluster, k)
-    for j in range(k):
-        members = rows[order[bounds[j]:bounds[j + 1]]]
-        wm = w[order[bounds[j]:bounds[j + 1]]]
-        pos = cand_order[cand_bounds[j]:cand_bounds[j + 1]]
-        if len(members) == 0 or len(pos) == 0:
-            continue
-        if precomputed:
-            block = np.asarray(X[np.ix_(members, candidates[pos])], dtype=np.float64)
-            costs[pos] += wm @ block
-            continue
-        for start, stop, block in distance_chunks(X[members], X[candidates[pos]], metric,
-                                                  metric_params):
-            costs[pos] += wm[start:stop] @ np.asarray(block, dtype=np.float64)
+    # one cluster's block is small: BLAS threads only oversubscribe a busy machine
+    with single_blas_thread():
+        for j in range(k):
+            members = rows[order[bounds[j]:bounds[j + 1]]]
+            wm = w[order[bounds[j]:bounds[j + 1]]]
+            pos = cand_order[cand_bounds[j]:cand_bounds[j + 1]]
+            if len(members) == 0 or len(pos) == 0:
+                continue
+            if precomputed:
+                block = np.asarray(X[np.ix_(members, candidates[pos])], dtype=np.float64)
+                costs[pos] += wm @ block
+                continue
+            for start, stop, block in distance_chunks(X[members], X[candidates[pos]],
+                                                      metric, metric_params):
+                costs[pos] += wm[start:stop] @ np.asarray(block, dtype=np.float64)
     return costs
 
 

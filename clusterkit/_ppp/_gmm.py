@@ -24,26 +24,11 @@ the Cholesky factorisation succeeds, so a fit never fails on degenerate data.
 from dataclasses import dataclass
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
+from .._utils._blas import single_blas_thread
 from .._utils._chunking import row_chunks
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
-_THREADPOOLS = []  # the ThreadpoolController, created on first use (it scans the libraries)
-
-
-def single_blas_thread():
-    """Context manager that keeps BLAS on one thread inside PPP's loops.
-
-    The products of an EM iteration are small (a node's rows times ``d``, or ``d x d``
-    factorisations): BLAS threads give nothing at that size and, on a machine whose
-    cores are busy, oversubscription made a small fit ten times slower. Limiting through
-    :mod:`threadpoolctl` follows scikit-learn's KMeans, which does the same inside its
-    loops.
-    """
-    if not _THREADPOOLS:
-        _THREADPOOLS.append(ThreadpoolController())
-    return _THREADPOOLS[0].limit(limits=1, user_api="blas")
 
 
 @dataclass

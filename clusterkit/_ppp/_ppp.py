@@ -15,6 +15,7 @@ from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._utils._blas import single_blas_thread
 from .._utils._chunking import row_chunks
 from .._utils._logging import reporter
 from .._utils._memory import check_fits
@@ -23,7 +24,6 @@ from ._final import grow, prune, refine
 from ._gmm import (
     fit_weighted_mixture,
     log_sum_exp_rows,
-    single_blas_thread,
     weighted_log_prob,
 )
 from ._split import EM_MAX_ITER, EM_TOL, SplitRule, grow_tree

@@ -1,7 +1,9 @@
 """The k-medoids kernels called directly: thread counts, argument checks, Ctrl-C, and the
 CLARANS steps on the shared state (their estimator-level facts are in tests/medoids)."""
 import signal
+import sys
 import traceback
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +13,9 @@ from sklearn.metrics import pairwise_distances
 import clusterkit
 from clusterkit._fast import _clarans, _fasterpam
 from clusterkit._fast._openmp_helpers import effective_n_threads, openmp_enabled
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "medoids"))
+from reference import fasterpam_block  # noqa: E402
 
 
 def blobs_matrix(seed, n=300, centers=6):
@@ -86,3 +91,58 @@ def test_fastclarans_picks_the_best_slot():
         new = med.copy()
         new[slot] = c
         assert td + change == pytest.approx(D[:, new].min(axis=1).sum())
+
+
+def _block(seed, n_cand=160, n=40, d=3, integer=False):
+    """Distances of n_cand candidates to the first n of them (the batch objects first)."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_cand, d))
+    if integer:  # many ties
+        X = np.round(X * 2)
+    return np.ascontiguousarray(pairwise_distances(X, X[:n], metric="cityblock"))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fasterpam_on_a_block_equals_the_reference(seed):
+    B = _block(seed, integer=seed % 2 == 1)
+    rng = np.random.default_rng(seed)
+    w = rng.integers(1, 4, size=B.shape[1]).astype(np.float64)
+    order = rng.permutation(B.shape[0]).astype(np.intp)
+    start = np.sort(rng.choice(B.shape[1], 5, replace=False)).astype(np.intp)
+    med, lab, loss, n_iter, n_swaps = _fasterpam.fasterpam(B, start, w, order)
+    ref_med, ref_loss, ref_iter, ref_swaps = fasterpam_block(B, start, w, order)
+    assert med.tolist() == ref_med.tolist()
+    assert loss == pytest.approx(ref_loss, rel=1e-12)
+    assert (n_iter, n_swaps) == (ref_iter, ref_swaps)
+    # labels of the batch objects: nearest medoid, and a medoid in the batch is its own
+    assert np.allclose(B[med][lab, np.arange(B.shape[1])], B[med].min(axis=0))
+    for slot, m in enumerate(med):
+        if m < B.shape[1]:
+            assert lab[m] == slot
+    # candidates outside the batch were used: the block is not the square sub-matrix
+    assert n_swaps > 0
+
+
+def test_fasterpam_square_block_is_plain_fasterpam():
+    B = _block(3, n_cand=60, n=60)
+    start = np.arange(4, dtype=np.intp)
+    a = _fasterpam.fasterpam(B, start, np.ones(60), np.arange(60, dtype=np.intp))
+    b = clusterkit.fasterpam(B, start)
+    assert a[0].tolist() == b.medoids.tolist() and a[2] == b.loss
+
+
+@pytest.mark.skipif(not openmp_enabled(), reason="built without OpenMP")
+def test_fasterpam_on_a_block_same_with_two_threads():
+    B = _block(7, n_cand=3000, n=300, d=5).astype(np.float32)
+    start = np.arange(12, dtype=np.intp)
+    order = np.random.default_rng(0).permutation(3000).astype(np.intp)
+    one = _fasterpam.fasterpam(B, start, np.ones(300), order, n_threads=1)
+    two = _fasterpam.fasterpam(B, start, np.ones(300), order, n_threads=2)
+    assert one[0].tolist() == two[0].tolist() and one[2] == two[2]
+    assert one[1].tolist() == two[1].tolist()
+
+
+def test_fasterpam_block_with_fewer_rows_than_columns_is_refused():
+    B = np.ascontiguousarray(_block(0, n_cand=40, n=40)[:30])
+    with pytest.raises(ValueError, match="30 rows .* 40 columns"):
+        _fasterpam.fasterpam(B, np.arange(3), np.ones(40), np.arange(30, dtype=np.intp))

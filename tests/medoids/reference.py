@@ -116,3 +116,47 @@ def alternating(D, medoids, w=None, max_iter=300, eps=1e-12):
             break
         n_swaps += changed
     return med, labels(D, med), loss(D, med, w), n_iter, n_swaps
+
+
+def block_loss(B, medoids, w):
+    """Loss of the objects (columns of the block B, rows = candidates) for ``medoids``."""
+    return float(np.sum(w * B[medoids].min(axis=0)))
+
+
+def fasterpam_block(B, medoids, w=None, order=None, max_iter=300, eps=1e-12):
+    """FasterPAM on a block B of shape (n_cand, n): every row is a candidate, the loss is
+    over the n columns (rows 0..n-1 are the column objects). Same rules as
+    :func:`fasterpam`, of which a square B is the special case."""
+    n_cand, n = B.shape
+    w = np.ones(n) if w is None else w
+    order = np.arange(n_cand) if order is None else order
+    med = np.array(medoids).copy()
+    td = block_loss(B, med, w)
+    n_iter = n_swaps = 0
+    lastswap = -1
+    while n_iter < max_iter:
+        n_iter += 1
+        before, last_td = n_swaps, td
+        hit = False
+        for c in order:
+            if c == lastswap:
+                hit = True
+                break
+            if c in med:
+                continue
+            base = block_loss(B, med, w)
+            best, s = np.inf, -1
+            for i in range(len(med)):
+                trial = med.copy()
+                trial[i] = c
+                ch = block_loss(B, trial, w) - base
+                if ch < best:
+                    best, s = ch, i
+            if best < -eps * td:
+                med[s] = c
+                td = block_loss(B, med, w)
+                lastswap = c
+                n_swaps += 1
+        if hit or n_swaps == before or not td < last_td:
+            break
+    return med, td, n_iter, n_swaps

@@ -88,8 +88,9 @@ def medoid_silhouette(X, medoid_indices, *, metric="euclidean", samples=False,
     return float(np.average(s, weights=check_weights(sample_weight, n)))
 
 
-def silhouette(D, labels, *, samples=False, check_input=True, n_threads=None):
-    """Exact silhouette of a clustering from a precomputed dissimilarity matrix.
+def silhouette(D, labels, *, metric="precomputed", samples=False, check_input=True,
+               n_threads=None, **metric_params):
+    """Exact silhouette of a clustering, from a dissimilarity matrix or from features.
 
     The same values as :func:`sklearn.metrics.silhouette_score` /
     :func:`~sklearn.metrics.silhouette_samples` with ``metric="precomputed"`` (to rounding:
@@ -99,11 +100,18 @@ def silhouette(D, labels, *, samples=False, check_input=True, n_threads=None):
 
     Parameters
     ----------
-    D : array-like of shape (n_samples, n_samples)
+    D : array-like of shape (n_samples, n_samples), or (n_samples, n_features)
         Dissimilarities with a zero diagonal; row i holds those of sample i (as scikit-learn
-        reads it; D need not be symmetric). float32 is read as float32.
+        reads it; D need not be symmetric). float32 is read as float32. With a ``metric``
+        other than ``"precomputed"``: the features, whose n x n matrix is then computed
+        (memory-checked first, in X's float dtype for the euclidean metric).
     labels : array-like of shape (n_samples,)
         Cluster labels (any values; at least 2 clusters and at most n_samples - 1).
+    metric : str or callable, default="precomputed"
+        ``"precomputed"`` (D is the matrix), or any metric of
+        :func:`sklearn.metrics.pairwise_distances` (D holds features), as for
+        :func:`medoid_silhouette`. The default differs from that function's
+        (``"euclidean"``) so that a matrix is never taken for features.
     samples : bool, default=False
         Return the per-object silhouettes instead of their mean.
     check_input : bool, default=True
@@ -112,6 +120,8 @@ def silhouette(D, labels, *, samples=False, check_input=True, n_threads=None):
         validated.
     n_threads : int or None, default=None
         Threads (None: OpenMP's default). The values do not depend on it.
+    **metric_params
+        Passed to the metric.
 
     Returns
     -------
@@ -136,7 +146,22 @@ def silhouette(D, labels, *, samples=False, check_input=True, n_threads=None):
     >>> X = np.array([[0.0], [1.0], [2.0], [10.0], [11.0], [12.0]])
     >>> round(silhouette(np.abs(X - X.T), [0, 0, 0, 1, 1, 1]), 4)
     0.8657
+    >>> round(silhouette(X, [0, 0, 0, 1, 1, 1], metric="euclidean"), 4)
+    0.8657
     """
+    if metric != "precomputed":
+        from ._medoids import pairwise_dissimilarity
+
+        X = D if hasattr(D, "tocsr") else np.asarray(D)
+        if X.ndim != 2:
+            raise ValueError(f"X must be a 2-d array of features, got shape {X.shape}.")
+        if not (hasattr(X, "tocsr") or np.issubdtype(X.dtype, np.floating)):
+            X = X.astype(np.float64)
+        D = pairwise_dissimilarity(X, metric, metric_params or None, n_threads)
+        check_input = False  # validated as it was built
+    elif metric_params:
+        raise TypeError(f"metric parameters {sorted(metric_params)} given with "
+                        "metric='precomputed'.")
     D = as_float_matrix(D)
     if D.ndim != 2 or D.shape[0] != D.shape[1]:
         raise ValueError(f"D must be a square matrix, got shape {D.shape}.")

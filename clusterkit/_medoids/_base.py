@@ -175,8 +175,10 @@ class _MedoidEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
         X = self._validate_X(X, reset=False)
         if self._precomputed():
             return np.asarray(X)[:, self.medoid_indices_]
-        return pairwise_distances(X, self.cluster_centers_, metric=self.metric,
-                                  **(self.metric_params or {}))
+        D = pairwise_distances(X, self.cluster_centers_, metric=self.metric,
+                               **(self.metric_params or {}))
+        # scikit-learn computes float32 for the euclidean metric only; keep X's dtype
+        return D.astype(X.dtype, copy=False) if X.dtype == np.float32 else D
 
     def score(self, X, y=None, sample_weight=None):
         """Opposite of the (weighted) sum of distances of X to its nearest medoids.

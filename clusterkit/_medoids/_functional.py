@@ -16,6 +16,7 @@ from .._utils._validation import (
     check_medoid_array,
     check_n_clusters,
     check_weights,
+    warn_if_coincident_medoids,
 )
 from ._engine import KMedoidsResult, assign, initial_medoids, search_n_clusters, swap_phase
 
@@ -44,7 +45,9 @@ def _run(method, D, medoids, sample_weight, max_iter, init, random_state, n_thre
     start = initial_medoids(D, k, start, w, rng, nt)
     if options.pop("shuffle", False):
         options["order"] = rng.permutation(D.shape[0]).astype(np.intp)
-    return swap_phase(D, start, w, method, max_iter, nt, **options)
+    res = swap_phase(D, start, w, method, max_iter, nt, **options)
+    warn_if_coincident_medoids(D, res.medoids)  # as KMedoids does
+    return res
 
 
 _PARAMETERS = """    Parameters

@@ -7,7 +7,6 @@ quantisation) that keeps each cell's count, mean and within-cell scatter (see ``
 every fit below runs on the codebook.
 """
 import time
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,6 +18,7 @@ from .._utils._blas import single_blas_thread
 from .._utils._chunking import row_chunks
 from .._utils._logging import reporter
 from .._utils._memory import check_fits
+from .._utils._warnings import warn_user
 from ._codebook import build_codebook
 from ._final import grow, prune, refine
 from ._gmm import (
@@ -234,6 +234,7 @@ class PPP(ClusterMixin, BaseEstimator):
         """
         log = reporter(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        self._fit_dtype = X.dtype
         n, d = X.shape
         self._check_data_params(n, d)
 
@@ -287,8 +288,8 @@ class PPP(ClusterMixin, BaseEstimator):
         if not (wanted and fallback and self.n_codebook >= n):
             return wanted
         if warn and self.reduce is True:
-            warnings.warn(f"n_codebook={self.n_codebook} is not smaller than "
-                          f"n_samples={n}; fitting on the data directly.", UserWarning)
+            warn_user(f"n_codebook={self.n_codebook} is not smaller than "
+                      f"n_samples={n}; fitting on the data directly.")
         return False
 
     def _check_data_params(self, n, d):
@@ -389,11 +390,15 @@ class PPP(ClusterMixin, BaseEstimator):
                                           fit.means.shape[1])
 
     def _set_params(self, fit):
-        self.weights_ = fit.weights
-        self.means_ = fit.means
-        self.covariances_ = fit.covariances
-        self.precisions_cholesky_ = fit.precisions_cholesky
-        self.cluster_centers_ = fit.means.copy()
+        # inference runs on the float64 parameters; the public ones keep X's dtype (float32
+        # stays float32, as in scikit-learn's KMeans and GaussianMixture)
+        self._params64 = (fit.weights, fit.means, fit.precisions_cholesky)
+        dtype = getattr(self, "_fit_dtype", np.float64)
+        self.weights_ = fit.weights.astype(dtype)
+        self.means_ = fit.means.astype(dtype)
+        self.covariances_ = fit.covariances.astype(dtype)
+        self.precisions_cholesky_ = fit.precisions_cholesky.astype(dtype)
+        self.cluster_centers_ = fit.means.astype(dtype)
 
     # ---------------------------------------------------------------- inference
     def _weighted_log_prob_chunks(self, X):
@@ -404,8 +409,7 @@ class PPP(ClusterMixin, BaseEstimator):
         # chunks its (k, d) projections of the rows itself
         for start, stop in row_chunks(X.shape[0], 8 * (d + 4 * k)):
             yield weighted_log_prob(np.asarray(X[start:stop], dtype=np.float64),
-                                    self.weights_, self.means_, self.precisions_cholesky_,
-                                    self.covariance_type)
+                                    *self._params64, self.covariance_type)
 
     def _predict_chunked(self, X):
         out = [np.argmax(w, axis=1) for w in self._weighted_log_prob_chunks(X)]

@@ -1,10 +1,10 @@
 """Input checks shared by the estimators and the functional API."""
 import numbers
-import warnings
 
 import numpy as np
 
 from .._fast import _checks
+from ._warnings import warn_user
 
 
 def as_float_matrix(D, name="D"):
@@ -149,7 +149,7 @@ def warn_if_coincident_medoids(D, medoids):
     zero = (sub == 0).sum() - len(medoids)
     if zero > 0:
         n_distinct = len(medoids) - int(np.triu(sub == 0, 1).any(axis=0).sum())
-        warnings.warn(
+        warn_user(
             f"Only {n_distinct} of the {len(medoids)} medoids are distinct points: the data "
             "has fewer distinct points than n_clusters. k medoids are still returned; "
-            "coincident medoids share their points.", UserWarning, stacklevel=3)
+            "coincident medoids share their points.")

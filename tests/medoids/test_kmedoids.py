@@ -183,7 +183,8 @@ def test_fewer_distinct_points_than_k_warns_and_returns_k_medoids(init):
 def test_medoid_is_assigned_to_itself_when_another_medoid_coincides():
     D = np.zeros((4, 4))
     D[:2, 2:] = D[2:, :2] = 1.0
-    res = clusterkit.fasterpam(D, np.array([0, 1, 2]))
+    with pytest.warns(UserWarning, match="Only 2 of the 3 medoids are distinct"):
+        res = clusterkit.fasterpam(D, np.array([0, 1, 2]))
     assert res.labels[0] == 0 and res.labels[1] == 1
 
 

@@ -139,10 +139,10 @@ class OneBatchPAM(_SearchEstimator):
     >>> from clusterkit import OneBatchPAM
     >>> X = np.array([[1, 2], [1, 4], [1, 0], [10, 2], [10, 4], [10, 0]])
     >>> model = OneBatchPAM(n_clusters=2, random_state=0).fit(X)
-    >>> model.labels_
-    array([0, 0, 0, 1, 1, 1])
-    >>> model.predict([[0, 0], [12, 3]])
-    array([0, 1])
+    >>> sorted(model.medoid_indices_.tolist())
+    [0, 3]
+    >>> bool((model.predict([[0, 0], [12, 3]]) == model.labels_[[0, 3]]).all())
+    True
     """
 
     _parameter_constraints = {

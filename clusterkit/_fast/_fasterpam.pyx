@@ -11,6 +11,7 @@ from clusterkit._fast._medoid_state cimport (
     _advance,
     _candidate,
     _check_signals,
+    _ds_as,
     _do_swap,
     _first_improving,
     _now,
@@ -152,7 +153,8 @@ def fasterpam(
                             else:
                                 pchange[t] = _candidate(&D[c, 0], n, k, &st.rl[0],
                                                         &st.near[0], &st.dn[0], &st.ds[0],
-                                                        &w[0], pbufs + tid * _stride(k),
+                                                        _ds_as(st, &D[c, 0]), &w[0],
+                                                        pbufs + tid * _stride(k),
                                                         pslot + t)
                             t = t + team_size
                         ck_barrier()

@@ -76,11 +76,13 @@ cdef void _rescan(MedoidState st, intp_t o) noexcept nogil:
         st.dn[o] = 0.0
         st.sec[o] = bi
         st.ds[o] = bd
+        st.ds32[o] = <float>bd
     else:
         st.near[o] = bi
         st.dn[o] = bd
         st.sec[o] = si
         st.ds[o] = sd
+        st.ds32[o] = <float>sd
 
 
 cdef void _fill_medoid_distances(const floating[:, ::1] D, MedoidState st,
@@ -127,14 +129,17 @@ cdef void _removal_loss(intp_t n, intp_t k, const intp_t* near, const double* dn
 
 cdef double _candidate_deltas(const floating* row, intp_t n, intp_t k, const double* rl,
                               const intp_t* near, const double* dn, const double* ds,
-                              const double* w, double* delta) noexcept nogil:
+                              const floating* dsf, const double* w,
+                              double* delta) noexcept nogil:
     """FastPAM1 inner loop, in one pass over all objects: on return ``delta[i] + acc`` is the
     change of TD when the candidate (distances ``row``) replaces the medoid of slot i;
     returns ``acc``, the part shared by all slots.
 
-    Only objects with d(o, c) < ds[o] contribute. Where they are rare (large k, good
-    medoids) a predictable branch skips the others; where they are frequent (small k, early
-    passes) the branch would be mispredicted often, so a block is first compacted into the
+    Only objects with d(o, c) < ds[o] contribute; that test reads ``dsf``, the same values
+    in the dtype of D (exact: every cached distance is a value of D). Where they are rare
+    (large k, good medoids) a predictable branch skips the others; where they are frequent
+    (small k, early passes) the branch would be mispredicted often, so a block is first
+    compacted into the
     list of contributing objects without branches and the list processed branch-free. The
     choice is made per block of 256 objects from the previous block's count; both paths
     perform the same floating-point operations in the same order, so the result is
@@ -153,7 +158,7 @@ cdef double _candidate_deltas(const floating* row, intp_t n, intp_t k, const dou
             m = 0
             for o in range(start, end):
                 idx[m] = o
-                m += row[o] < ds[o]
+                m += row[o] < dsf[o]
             for t in range(m):
                 o = idx[t]
                 doc = row[o]
@@ -167,8 +172,8 @@ cdef double _candidate_deltas(const floating* row, intp_t n, intp_t k, const dou
         else:
             hits = 0
             for o in range(start, end):
-                doc = row[o]
-                if doc < ds[o]:
+                if row[o] < dsf[o]:
+                    doc = row[o]
                     a = dn[o]
                     acc += w[o] * ((doc - a) if doc < a else 0.0)
                     delta[near[o]] += w[o] * ((doc if doc > a else a) - ds[o])
@@ -180,11 +185,12 @@ cdef double _candidate_deltas(const floating* row, intp_t n, intp_t k, const dou
 
 cdef double _candidate(const floating* row, intp_t n, intp_t k, const double* rl,
                        const intp_t* near, const double* dn, const double* ds,
-                       const double* w, double* delta, intp_t* best_slot) noexcept nogil:
+                       const floating* dsf, const double* w, double* delta,
+                       intp_t* best_slot) noexcept nogil:
     """Best change of TD for one candidate over all slots (lowest slot on ties); the slot
     goes to ``best_slot``. ``delta`` is a length-k scratch buffer."""
     cdef intp_t i, b = 0
-    cdef double acc = _candidate_deltas(row, n, k, rl, near, dn, ds, w, delta)
+    cdef double acc = _candidate_deltas(row, n, k, rl, near, dn, ds, dsf, w, delta)
     cdef double best = delta[0] + acc, val
     # compare delta[i] + acc, not delta[i]: the sums are what is minimised
     for i in range(1, k):
@@ -254,11 +260,13 @@ cdef void _swap_update(MedoidState st, const floating* row, intp_t b, intp_t j, 
         elif d < st.dn[o] or (d == st.dn[o] and b < st.near[o]):
             st.sec[o] = st.near[o]
             st.ds[o] = st.dn[o]
+            st.ds32[o] = <float>st.dn[o]
             st.near[o] = b
             st.dn[o] = d
         elif d < st.ds[o] or (d == st.ds[o] and b < st.sec[o]):
             st.sec[o] = b
             st.ds[o] = d
+            st.ds32[o] = <float>d
         elif st.sec[o] == b:
             _rescan(st, o)
 
@@ -291,6 +299,7 @@ cdef class MedoidState:
         self.sec_arr = np.empty(n, dtype=np.intp)
         self.dn_arr = np.empty(n, dtype=np.float64)
         self.ds_arr = np.empty(n, dtype=np.float64)
+        self.ds32_arr = np.empty(n, dtype=np.float32)
         self.rl_arr = np.zeros(self.k, dtype=np.float64)
         self.M_arr = np.empty((n, self.k), dtype=np.float64)
         self.med = self.med_arr
@@ -299,6 +308,7 @@ cdef class MedoidState:
         self.sec = self.sec_arr
         self.dn = self.dn_arr
         self.ds = self.ds_arr
+        self.ds32 = self.ds32_arr
         self.rl = self.rl_arr
         self.M = self.M_arr
 
@@ -328,7 +338,7 @@ cdef int _scan_candidates(const floating[:, ::1] D, MedoidState st, const double
                 slot[t] = 0
             else:
                 change[t] = _candidate(&D[c, 0], n, k, &st.rl[0], &st.near[0], &st.dn[0],
-                                       &st.ds[0], w, bufs, &slot[t])
+                                       &st.ds[0], _ds_as(st, &D[c, 0]), w, bufs, &slot[t])
         return 0
     with parallel(num_threads=n_threads):
         tid = threadid()
@@ -339,7 +349,8 @@ cdef int _scan_candidates(const floating[:, ::1] D, MedoidState st, const double
                 slot[t] = 0
             else:
                 change[t] = _candidate(&D[c, 0], n, k, &st.rl[0], &st.near[0], &st.dn[0],
-                                       &st.ds[0], w, bufs + tid * _stride(k), &slot[t])
+                                       &st.ds[0], _ds_as(st, &D[c, 0]), w,
+                                       bufs + tid * _stride(k), &slot[t])
     return 0
 
 

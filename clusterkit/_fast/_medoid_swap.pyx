@@ -15,6 +15,7 @@ from clusterkit._fast._medoid_state cimport (
     MedoidState,
     _apply_swap,
     _candidate_deltas,
+    _ds_as,
     _check_signals,
     _scan_candidates,
     _setup,
@@ -217,7 +218,8 @@ def fastpam2(
                         if st.slot_of[c] >= 0:
                             continue
                         acc = _candidate_deltas(&D[c, 0], n, k, &st.rl[0], &st.near[0],
-                                                &st.dn[0], &st.ds[0], &w[0], delta)
+                                                &st.dn[0], &st.ds[0], _ds_as(st, &D[c, 0]),
+                                                &w[0], delta)
                         for i in range(k):
                             val = delta[i] + acc
                             if val < tbest[tid, i] or (val == tbest[tid, i] and c < tcand[tid, i]):

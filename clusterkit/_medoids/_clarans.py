@@ -64,7 +64,9 @@ class _RowSource:
         n = self.X.shape[0]
         out = np.empty((n, len(medoids)), dtype=np.float64)
         for a, b, block in distance_chunks(self.X, self.X[medoids], self.metric, self.params):
-            out[a:b] = block
+            # through the rows' dtype: the caches then hold values of that dtype, as the
+            # swap updates (from float32 rows) do, and the kernel's float32 test is exact
+            out[a:b] = block.astype(self.dtype, copy=False)
         out[medoids, np.arange(len(medoids))] = 0.0
         return out
 

@@ -146,3 +146,23 @@ def test_fasterpam_block_with_fewer_rows_than_columns_is_refused():
     B = np.ascontiguousarray(_block(0, n_cand=40, n=40)[:30])
     with pytest.raises(ValueError, match="30 rows .* 40 columns"):
         _fasterpam.fasterpam(B, np.arange(3), np.ones(40), np.arange(30, dtype=np.intp))
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("method", ["fasterpam", "fastpam1", "fastpam2"])
+def test_float32_matrix_gives_the_swaps_of_its_float64_copy(method, seed):
+    """The float32 scan tests ``d(o, c) < ds[o]`` in float32 (exact, since every cached
+    distance is a value of D): the same values as float64 give the same swaps."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(400, 3))
+    if seed % 2:
+        X = np.round(X * 2)  # integer-valued manhattan distances: many exact ties
+    D32 = pairwise_distances(X, metric="cityblock").astype(np.float32)
+    D64 = D32.astype(np.float64)
+    start = np.sort(rng.choice(400, 8, replace=False))
+    a = getattr(clusterkit, method)(D32, start)
+    b = getattr(clusterkit, method)(D64, start)
+    assert a.medoids.tolist() == b.medoids.tolist()
+    assert (a.n_iter, a.n_swaps) == (b.n_iter, b.n_swaps)
+    assert a.loss == pytest.approx(b.loss, rel=1e-12)
+    assert np.array_equal(a.labels, b.labels)

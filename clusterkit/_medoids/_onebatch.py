@@ -57,7 +57,7 @@ class OneBatchPAM(_SearchEstimator):
     data decreases. This is the method of de Mathelin et al. (AAAI 2025) on clusterkit's
     FasterPAM kernel, plus that refinement.
 
-    Memory: the n x m block in the dtype of X (float32 stays float32), e.g. 5.5 GiB for
+    Memory: the n x m block in the dtype of X (float32 stays float32), e.g. 6.9 GiB for
     n = 10^6, k = 100, float32 with the default m; distances of one chunk of rows to the
     medoids otherwise. Time: n m distances for the block, O(n (m + k)) per swap pass,
     about 33 n distances per refinement round.

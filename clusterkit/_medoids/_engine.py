@@ -361,10 +361,6 @@ def euclidean_dissimilarity(X, dtype, n_threads=None):
     D : ndarray of shape (n, n), or None when the squared norms overflow float64 (the
         caller then takes the general path, whose check reports the problem).
     """
-    from concurrent.futures import ThreadPoolExecutor
-
-    from .._fast._openmp_helpers import effective_n_threads
-
     X64 = np.ascontiguousarray(X, dtype=np.float64)
     n = X64.shape[0]
     sq = np.einsum("ij,ij->i", X64, X64)
@@ -389,6 +385,17 @@ def euclidean_dissimilarity(X, dtype, n_threads=None):
         D[a:b, a:] = G
         D[a:, a:b] = G.T
 
+    _run_blocks(block, n, n_threads)
+    return D
+
+
+def _run_blocks(block, n, n_threads):
+    """``block(a)`` for every block start ``a`` of ``n`` rows, on ``n_threads`` threads with
+    BLAS on one thread each (blocks write disjoint rows, so the order does not matter)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .._fast._openmp_helpers import effective_n_threads
+
     starts = range(0, n, _EUCLIDEAN_BLOCK)
     nt = effective_n_threads(n_threads)
     with single_blas_thread():
@@ -398,7 +405,6 @@ def euclidean_dissimilarity(X, dtype, n_threads=None):
         else:
             with ThreadPoolExecutor(nt) as pool:
                 list(pool.map(block, starts))
-    return D
 
 
 def euclidean_block(X, rows, batch, out, n_threads=None):
@@ -417,10 +423,6 @@ def euclidean_block(X, rows, batch, out, n_threads=None):
         False, with ``out`` untouched, when the squared norms overflow float64 (the caller
         then takes the general path).
     """
-    from concurrent.futures import ThreadPoolExecutor
-
-    from .._fast._openmp_helpers import effective_n_threads
-
     Y = np.asarray(X[batch], dtype=np.float64)
     sq_y = np.einsum("ij,ij->i", Y, Y)
     if not np.isfinite(4.0 * sq_y.max(initial=0.0)):
@@ -443,13 +445,5 @@ def euclidean_block(X, rows, batch, out, n_threads=None):
         np.sqrt(G, out=G)
         out[a:b] = G
 
-    starts = range(0, len(rows), _EUCLIDEAN_BLOCK)
-    nt = effective_n_threads(n_threads)
-    with single_blas_thread():
-        if nt <= 1 or len(rows) <= _EUCLIDEAN_BLOCK:
-            for a in starts:
-                block(a)
-        else:
-            with ThreadPoolExecutor(nt) as pool:
-                list(pool.map(block, starts))
+    _run_blocks(block, len(rows), n_threads)
     return True

@@ -66,31 +66,8 @@ def pam(D, medoids, w=None, max_iter=300, eps=1e-12):
 
 
 def fasterpam(D, medoids, w=None, order=None, max_iter=300, eps=1e-12):
-    n = len(D)
-    w = np.ones(n) if w is None else w
-    order = np.arange(n) if order is None else order
-    med = np.array(medoids).copy()
-    td = loss(D, med, w)
-    n_iter = n_swaps = 0
-    lastswap = -1
-    while n_iter < max_iter:
-        n_iter += 1
-        before, last_td = n_swaps, td
-        hit = False
-        for c in order:
-            if c == lastswap:
-                hit = True
-                break
-            if c in med:
-                continue
-            ch, s = best_swap_for(D, med, c, w)
-            if ch < -eps * td:
-                med[s] = c
-                td = loss(D, med, w)
-                lastswap = c
-                n_swaps += 1
-        if hit or n_swaps == before or not td < last_td:
-            break
+    """FasterPAM on a square D: :func:`fasterpam_block` with every object a candidate."""
+    med, td, n_iter, n_swaps = fasterpam_block(D, medoids, w, order, max_iter, eps)
     return med, labels(D, med), td, n_iter, n_swaps
 
 

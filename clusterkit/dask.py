@@ -296,13 +296,14 @@ class DaskCLARA(_MedoidEstimator):
     function of global rows, and the client combines them in a fixed order (up to the
     rounding of sums over chunks, which could only matter for near-exact ties).
 
-    **Memory.** No task holds more than its chunk, a copy of the chunk's judged rows and
-    O(k * 33) candidate rows (the distance blocks are computed in sub-blocks of bounded
-    size); the workers keep one or two assignments (labels and distances, 16 bytes a row)
-    between passes; the client holds the chunks' summaries (O(k * 50) rows per chunk),
-    never the data, plus the O(n) index draws that in-memory CLARA makes too. Every pass
-    reads X again: persist X (``X = X.persist()``) if it fits the workers' memory and is
-    expensive to produce. Chunks of 0 rows are skipped; chunks of unknown size are refused.
+    **Memory.** A chunk task holds its chunk, a copy of the chunk's judged rows and the
+    O(33 k) candidate rows (distances are computed in sub-blocks of bounded size); a sample
+    task holds its s rows and their s x s matrix; the workers keep one or two assignments
+    (labels and distances, 16 bytes a row) between passes; the client holds the chunks'
+    summaries (O(50 k) rows per chunk), never the data, plus the O(n) index draws that
+    in-memory CLARA makes too. Every pass reads X again: persist X (``X = X.persist()``)
+    if it fits the workers' memory and is expensive to produce. Chunks of 0 rows are
+    skipped; chunks of unknown size are refused.
 
     Parameters
     ----------

@@ -510,7 +510,12 @@ class DaskCLARA(_MedoidEstimator):
         return {"assigned": assigned, "summaries": summaries, "loss": loss}
 
     def _keep_best(self, X, n, k, rng, log):
-        """The samples of in-memory keep-best CLARA, with the same draws."""
+        """The samples of in-memory keep-best CLARA, with the same draws.
+
+        The draws repeat those of ``CLARA.fit`` line for line (there is no seam for them in
+        ``clusterkit._medoids`` yet); the tests compare ``sample_indices_`` and
+        ``sample_losses_`` with CLARA's, so the two cannot drift apart unnoticed.
+        """
         dask, _ = _import_dask()
         s = quality_sample_size(self.method, n, k, self.n_sampling)
         best, losses = None, []

@@ -59,10 +59,16 @@ def _as_dask_array(X, who):
         if hasattr(X, "tocsr"):
             raise TypeError(f"{who} takes dense data (a dask array or a NumPy array).")
         X = np.asarray(X)
+        if X.ndim == 2 and X.shape[1] == 0:  # (dask's chunk rule divides by the row size)
+            raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}) while a "
+                             f"minimum of 1 is required by {who}.")
         # dask's own chunk-size rule (config "array.chunk-size"), whole rows per chunk
         X = da.from_array(X, chunks=("auto", -1))
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D, got {X.ndim} dimension(s).")
+    if X.shape[1] == 0:
+        raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}) while a minimum "
+                         f"of 1 is required by {who}.")
     if X.dtype.kind not in "fiub":
         raise TypeError(f"X must hold numbers, got dtype {X.dtype}.")
     if X.dtype not in (np.float32, np.float64):

@@ -276,6 +276,9 @@ def test_bad_input(data):
             DaskCLARA(6001).fit(data)
         with pytest.raises(ValueError, match="precomputed"):
             DaskCLARA(3, metric="precomputed").fit(data)
+        for empty in (np.empty((10, 0)), da.zeros((10, 0), chunks=5)):
+            with pytest.raises(ValueError, match="0 feature"):
+                DaskCLARA(2).fit(empty)
         # a sample larger than n is refused, as in memory
         with pytest.raises(ValueError, match="n_sampling=6001 must be between"):
             DaskCLARA(3, n_sampling=6001).fit(data)

@@ -18,6 +18,7 @@ from ._clara import (
     cluster_sample,
     default_sample_size,
     draw_independent_samples,
+    quality_sample_size,
 )
 from ._clarans import CLARANS
 from ._engine import (
@@ -44,6 +45,10 @@ from ._functional import (
 from ._kmedoids import KMedoids
 from ._onebatch import OneBatchPAM
 from ._refine import (
+    MAX_MEMBERS,
+    MAX_ROUNDS,
+    N_NEAR,
+    N_RANDOM,
     RefineResult,
     best_candidates,
     candidate_costs,
@@ -73,7 +78,11 @@ __all__ = [
     # seams for clusterkit.dask and the command line
     "CLARA_METHODS",
     "INITS",
+    "MAX_MEMBERS",
+    "MAX_ROUNDS",
     "METHODS",
+    "N_NEAR",
+    "N_RANDOM",
     "RefineResult",
     "SILHOUETTE_METHODS",
     "_MedoidEstimator",
@@ -88,6 +97,7 @@ __all__ = [
     "nearest_medoid",
     "own_cluster",
     "pairwise_dissimilarity",
+    "quality_sample_size",
     "refine_candidates",
     "refine_medoids",
 ]

@@ -29,6 +29,7 @@ from ._medoids import (
     default_sample_size,
     distance_chunks,
     draw_independent_samples,
+    draw_keep_best_sample,
     medoids_in_rows,
     nearest_medoid,
     own_cluster,
@@ -518,23 +519,16 @@ class DaskCLARA(_MedoidEstimator):
     def _keep_best(self, X, n, k, rng, log):
         """The samples of in-memory keep-best CLARA, with the same draws.
 
-        The draws repeat those of ``CLARA.fit`` line for line (there is no seam for them in
-        ``clusterkit._medoids`` yet); the tests compare ``sample_indices_`` and
-        ``sample_losses_`` with CLARA's, so the two cannot drift apart unnoticed.
+        Both draw through ``draw_keep_best_sample``; the tests also compare
+        ``sample_indices_`` and ``sample_losses_`` with CLARA's.
         """
         dask, _ = _import_dask()
         s = quality_sample_size(self.method, n, k, self.n_sampling)
         best, losses = None, []
         for it in range(self.n_sampling_iter):
             t1 = time.perf_counter()
-            if best is None:
-                rows = rng.choice(n, size=s, replace=False)
-            else:
-                others = np.setdiff1d(np.arange(n), best["medoids"], assume_unique=True)
-                rows = np.concatenate([best["medoids"],
-                                       rng.choice(others, size=s - k, replace=False)])
-            rows = np.sort(rows).astype(np.intp)
-            seed = rng.randint(np.iinfo(np.int32).max)
+            rows, seed = draw_keep_best_sample(rng, n, s,
+                                               None if best is None else best["medoids"])
             init = self.init
             if best is not None and self.method != "pam":
                 init = np.searchsorted(rows, best["medoids"]).astype(np.intp)

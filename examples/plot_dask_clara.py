@@ -2,9 +2,10 @@
 CLARA on a Dask array
 =====================
 
-DaskCLARA draws its samples on the client, clusters them as parallel tasks and judges them
-in one pass over the chunks; the result equals in-memory CLARA with independent samples.
-Needs ``pip install "clusterkit[dask]"``.
+DaskCLARA draws the same keep-best samples as in-memory CLARA on the client, clusters each
+one as a task and judges it in one pass over the chunks, then refines the medoids in passes
+over the chunks; its loss is in-memory CLARA's (within 0.5%). Needs
+``pip install "clusterkit[dask]"``.
 """
 import sys
 from pathlib import Path
@@ -23,10 +24,10 @@ Xd = da.from_array(X, chunks=(50_000, 10))
 with dask.config.set(scheduler="threads"):
     est = DaskCLARA(20, random_state=0).fit(Xd)
     labels = est.labels_.compute()
-mem = CLARA(20, random_state=0, sampling="independent").fit(X)
+mem = CLARA(20, random_state=0).fit(X)
 print("DaskCLARA loss", round(est.inertia_, 1), "| in-memory CLARA loss",
-      round(mem.inertia_, 1))
-print("same medoids:", est.medoid_indices_.tolist() == mem.medoid_indices_.tolist())
+      round(mem.inertia_, 1), f"| gap {100 * (est.inertia_ / mem.inertia_ - 1):+.3f}%")
+print("same samples:", est.sample_indices_.tolist() == mem.sample_indices_.tolist())
 print("cluster sizes:", np.bincount(labels).tolist())
 
 # %%

@@ -18,6 +18,7 @@ from ._clara import (
     cluster_sample,
     default_sample_size,
     draw_independent_samples,
+    draw_keep_best_sample,
     quality_sample_size,
 )
 from ._clarans import CLARANS
@@ -92,6 +93,7 @@ __all__ = [
     "default_sample_size",
     "distance_chunks",
     "draw_independent_samples",
+    "draw_keep_best_sample",
     "judging_rows",
     "medoids_in_rows",
     "nearest_medoid",

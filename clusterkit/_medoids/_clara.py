@@ -35,6 +35,24 @@ def draw_independent_samples(rng, n, s, n_samples):
     return rows, seeds
 
 
+def draw_keep_best_sample(rng, n, s, best_medoids=None):
+    """One keep-best CLARA sample: ``s`` sorted distinct rows that contain ``best_medoids``
+    (the best medoids so far, if any), then the seed of its initialisation.
+
+    :class:`CLARA` and :class:`clusterkit.dask.DaskCLARA` both draw through here, so the
+    same generator gives them the same samples.
+    """
+    if best_medoids is None:
+        rows = rng.choice(n, size=s, replace=False)
+    else:
+        # keep the best medoids so far; draw the rest from the other objects
+        others = np.setdiff1d(np.arange(n), best_medoids, assume_unique=True)
+        rows = np.concatenate([best_medoids,
+                               rng.choice(others, size=s - len(best_medoids),
+                                          replace=False)])
+    return np.sort(rows).astype(np.intp), rng.randint(np.iinfo(np.int32).max)
+
+
 def default_sample_size(method, n, k, n_sampling):
     """80 + 4k (fast methods) or 40 + 2k (PAM) capped at n, or the validated user value."""
     if n_sampling is None:
@@ -79,7 +97,8 @@ class CLARA(_SearchEstimator):
     For the paper's settings pass ``n_sampling=80 + 4 * k, refine=False`` (FasterCLARA,
     FastCLARA) or ``method="pam", refine=False`` (classic CLARA: 40 + 2k).
     ``sampling="independent"`` keeps the paper's settings and no refinement by default, so
-    that it gives what :class:`clusterkit.dask.DaskCLARA` gives.
+    that it gives what ``DaskCLARA(sampling="independent")`` gives; with the defaults,
+    :class:`clusterkit.dask.DaskCLARA` draws the same keep-best samples as CLARA.
 
     Parameters
     ----------
@@ -106,8 +125,8 @@ class CLARA(_SearchEstimator):
         Number of samples.
     sampling : {"keep_best", "independent"}, default="keep_best"
         ``"keep_best"``: every sample after the first contains the best medoids so far (the
-        loss can only improve). ``"independent"``: all samples are drawn up front, which is
-        what :class:`clusterkit.dask.DaskCLARA` does to cluster them in parallel; the same
+        loss can only improve). ``"independent"``: all samples are drawn up front, as
+        ``DaskCLARA(sampling="independent")`` does to cluster them in parallel; the same
         ``random_state`` then gives the same samples and medoids in both.
     max_iter : int, default=300
         Maximum number of swap iterations per sample.
@@ -258,15 +277,8 @@ class CLARA(_SearchEstimator):
             if self.sampling == "independent":
                 rows, seed = samples[it], seeds[it]
             else:
-                if best is None:
-                    rows = rng.choice(n, size=s, replace=False)
-                else:
-                    # keep the best medoids so far; draw the rest from the other objects
-                    others = np.setdiff1d(np.arange(n), best["medoids"], assume_unique=True)
-                    rows = np.concatenate([best["medoids"],
-                                           rng.choice(others, size=s - k, replace=False)])
-                rows = np.sort(rows).astype(np.intp)
-                seed = rng.randint(np.iinfo(np.int32).max)
+                rows, seed = draw_keep_best_sample(rng, n, s,
+                                                   None if best is None else best["medoids"])
             init = self.init
             if best is not None and self.sampling == "keep_best" and self.method != "pam":
                 # the fast variants start from the best medoids so far (they are in the

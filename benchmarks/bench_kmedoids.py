@@ -174,17 +174,20 @@ def bench_threads(D, ks, repeats):
         runs = {}
         for meth in ("fasterpam", "fastpam1"):
             f = getattr(clusterkit, meth)
-            for nt in (1, 2):
+            for nt in (1, 2, None):
                 runs[(meth, nt)] = (lambda f=f, nt=nt:
                                     f(D, init, n_threads=nt, check_input=False))
         res = alternate(runs, repeats)
         for meth in ("fasterpam", "fastpam1"):
-            (t1, a), (t2, b) = res[(meth, 1)], res[(meth, 2)]
-            rows.append((meth, k, f"{t1:.3f}", f"{t2:.3f}", f"{t1 / t2:.2f}x",
-                         "yes" if np.array_equal(a.medoids, b.medoids) else "NO"))
-    print(f"Threads, MNIST {n} x {n} float64, median of {repeats} "
-          f"(machine has {os.cpu_count()} CPUs, OpenMP default {effective_n_threads()})")
-    table(["method", "k", "1 thread s", "2 threads s", "speed-up", "identical"], rows)
+            (t1, a), (t2, b), (t0, c) = res[(meth, 1)], res[(meth, 2)], res[(meth, None)]
+            same = np.array_equal(a.medoids, b.medoids) and np.array_equal(a.medoids, c.medoids)
+            rows.append((meth, k, f"{t1:.3f}", f"{t2:.3f}", f"{t1 / t2:.2f}x", f"{t0:.3f}",
+                         f"{t1 / t0:.2f}x", "yes" if same else "NO"))
+    print(f"Threads, MNIST {n} x {n} float64, median of {repeats} (machine has "
+          f"{os.cpu_count()} CPUs, 1-minute load {os.getloadavg()[0]:.1f}, default "
+          f"n_threads=None -> {effective_n_threads()} thread(s))")
+    table(["method", "k", "1 thread s", "2 threads s", "speed-up", "default s",
+           "default vs 1 thread", "identical"], rows)
 
 
 def main():

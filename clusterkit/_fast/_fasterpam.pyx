@@ -88,7 +88,7 @@ def fasterpam(
     ``segment_len`` candidates or at its deadline (``Scan.leave``); between segments the
     GIL is taken for Ctrl-C and the team's rate (candidates per second) is compared with the
     single-thread rate measured on the first, single-thread segment: the team keeps working
-    while it is faster than 0.7 times that rate, otherwise one thread works for a while
+    while it is faster than that rate, otherwise one thread works for a while
     (exponential back-off) before the team is tried again. On a busy machine every barrier
     can wait for a time slice, and this keeps two threads from being much slower than one.
 
@@ -180,7 +180,7 @@ def fasterpam(
                     rate_single = rate if segment == 1 else 0.5 * (rate_single + rate)
                     single_left -= 1
                     team = single_left <= 0
-                elif rate < 0.7 * rate_single:
+                elif rate < rate_single:
                     team = False
                     single_left = backoff
                     backoff = min(2 * backoff, 1024)

@@ -214,7 +214,10 @@ def fastpam2(
                 with parallel(num_threads=nt):
                     tid = threadid()
                     delta = &bufs[0] + tid * _stride(k)
-                    for c in prange(start, end, schedule='static'):
+                    # dynamic: on a busy machine a thread that loses its core for a time
+                    # slice leaves its candidates to the others instead of stalling the
+                    # region (the reduction below does not depend on who evaluated what)
+                    for c in prange(start, end, schedule='dynamic', chunksize=8):
                         if st.slot_of[c] >= 0:
                             continue
                         acc = _candidate_deltas(&D[c, 0], n, k, &st.rl[0], &st.near[0],

@@ -166,3 +166,24 @@ def test_float32_matrix_gives_the_swaps_of_its_float64_copy(method, seed):
     assert (a.n_iter, a.n_swaps) == (b.n_iter, b.n_swaps)
     assert a.loss == pytest.approx(b.loss, rel=1e-12)
     assert np.array_equal(a.labels, b.labels)
+
+
+@pytest.mark.skipif(not openmp_enabled(), reason="built without OpenMP")
+def test_default_thread_count_leaves_busy_cores_alone(monkeypatch):
+    """On a machine whose cores are busy the default is the idle cores: two threads
+    spinning in OpenMP barriers against another job were 2-4x slower than one."""
+    import os
+
+    from threadpoolctl import threadpool_limits
+
+    from clusterkit._fast._openmp_helpers import idle_cpus
+    assert idle_cpus(2, 1.0) == 2 and idle_cpus(2, 2.8) == 1 and idle_cpus(8, 100.0) == 1
+    cpus = os.cpu_count() or 1
+    with threadpool_limits(cpus, user_api="openmp"):
+        monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+        assert effective_n_threads() == cpus
+        monkeypatch.setattr(os, "getloadavg", lambda: (cpus + 1.0, 0.0, 0.0))
+        assert effective_n_threads() == 1
+        assert effective_n_threads(2) == 2  # an explicit count is used as given
+        monkeypatch.delattr(os, "getloadavg")
+        assert effective_n_threads() == cpus

@@ -749,6 +749,8 @@ class DaskPPP(PPP):
         """
         dask, _ = _import_dask()
         X = _as_dask_array(X, "DaskPPP")
+        # the public parameters keep X's float dtype, as PPP's do
+        self._fit_dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
         n, d = X.shape
         if not self._uses_codebook(n):
             # small data: gather it and fit exactly as in memory

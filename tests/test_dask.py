@@ -382,3 +382,13 @@ def test_medoid_self_distance_is_zero_as_in_memory():
     b = CLARA(5, random_state=0).fit(X)
     np.testing.assert_allclose(a.sample_losses_, b.sample_losses_, rtol=1e-9)
     assert labels[a.medoid_indices_].tolist() == list(range(5))
+
+
+def test_dask_ppp_keeps_float32():
+    import dask.array as da
+
+    from clusterkit.dask import DaskPPP
+    X, _ = make_blobs(30000, centers=[[0, 0], [8, 0], [0, 8]], random_state=0)
+    ppp = DaskPPP().fit(da.from_array(X.astype(np.float32), chunks=10000))
+    assert ppp.means_.dtype == np.float32 and ppp.cluster_centers_.dtype == np.float32
+    assert ppp.n_clusters_ == 3

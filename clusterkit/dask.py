@@ -203,7 +203,7 @@ def _chunk_costs(chunk, assigned, ranks, cand_X, cand_cluster, metric, metric_pa
 def _judging_ranks(counts, rng, max_members):
     """Which members judge the candidates, chunk by chunk (``counts``: chunks x clusters).
 
-    The rule and the draws of :func:`clusterkit._medoids.judging_rows`: every member,
+    The rule and the draws of ``clusterkit._medoids.judging_rows``: every member,
     except that a cluster larger than ``max_members`` keeps that many members drawn at
     random; a draw is a set of ranks in row order over the whole cluster, which every
     chunk translates into ranks among its own members (independent of the chunking).
@@ -226,7 +226,7 @@ def _judging_ranks(counts, rng, max_members):
 
 def _candidates(summaries, picks, medoids, centers, n_near, n_random):
     """Candidates of every cluster from the chunks' summaries, as
-    :func:`clusterkit._medoids.refine_candidates` lays them out: the medoid, its ``n_near``
+    ``clusterkit._medoids.refine_candidates`` lays them out: the medoid, its ``n_near``
     nearest members (lowest row on ties), then ``n_random`` other members in row order.
 
     The random members are the ones with the smallest keys (:func:`_row_keys`), a uniform
@@ -276,7 +276,7 @@ class DaskCLARA(_MedoidEstimator):
        ``CLARA(random_state=...)`` and so are ``sample_losses_`` and the best sample's
        medoids (up to the rounding of sums taken in another order).
     2. **refinement on all the data** (PAMAE's second phase, as in
-       :func:`clusterkit._medoids.refine_medoids`), rounds of two passes over the chunks:
+       ``clusterkit._medoids.refine_medoids``), rounds of two passes over the chunks:
        the assignment pass leaves per-chunk labels and distances on the workers and sends
        the client small per-chunk summaries (partial loss, cluster sizes, every cluster's
        16 members nearest to its medoid and 33 members with the smallest pseudo-random

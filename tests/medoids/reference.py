@@ -121,14 +121,7 @@ def fasterpam_block(B, medoids, w=None, order=None, max_iter=300, eps=1e-12):
                 break
             if c in med:
                 continue
-            base = block_loss(B, med, w)
-            best, s = np.inf, -1
-            for i in range(len(med)):
-                trial = med.copy()
-                trial[i] = c
-                ch = block_loss(B, trial, w) - base
-                if ch < best:
-                    best, s = ch, i
+            best, s = best_swap_for(B.T, med, c, w)  # B.T: objects x candidates
             if best < -eps * td:
                 med[s] = c
                 td = block_loss(B, med, w)

@@ -174,11 +174,17 @@ class AgglomerativeCommunities(BaseCommunityTree):
                       else graph.allocate(self.n_communities))
             offset = 0
             for c, k in zip(comps, counts):
-                found = bethe_hessian_clustering(A[c][:, c], rng,
-                                                 None if k is None else int(k),
-                                                 n_init=self.n_init)
+                sub = A[c][:, c]
+                found = bethe_hessian_clustering(sub, rng, None if k is None else int(k),
+                                                 n_init=self.n_init, log=log)
+                if c.size > 1000:
+                    log.done(f"Bethe-Hessian clustering of a component of {c.size} nodes: "
+                             f"{int(found.max()) + 1} communities")
                 if k is None and self.local_split:
-                    found = split_locally(A[c][:, c], found, rng, n_init=self.n_init, log=log)
+                    found = split_locally(sub, found, rng, n_init=self.n_init, log=log)
+                    if c.size > 1000:
+                        log.done(f"local splits: {int(found.max()) + 1} communities")
+                del sub
                 labels[c] = offset + found
                 offset += int(found.max()) + 1
             log.done(f"Bethe-Hessian clustering: {offset} bottom communities")

@@ -54,9 +54,54 @@ def bethe_r(A):
     return float(np.sqrt(max((v @ v) / total - 1.0, 1.0)))
 
 
+def _unit_mean(A):
+    """``A`` with its weights divided by their mean: the Bethe-Hessian and its margin are
+    not invariant to the unit of the weights, so every spectral step sees this."""
+    if A.nnz == 0:
+        return A
+    mean = float(A.data.mean())
+    return A if mean == 1.0 else A / mean
+
+
+def is_weighted(A):
+    """Whether the edges of ``A`` do not all have the same weight."""
+    return A.nnz > 0 and float(A.data.max() - A.data.min()) > 1e-12 * float(A.data.max())
+
+
+def weighted_bethe_hessian(A):
+    """The weighted Bethe-Hessian of Saade, Krzakala and Zdeborova (2015).
+
+    ``H_ii = 1 + sum_k w_ik^2 / (x^2 - w_ik^2)`` and ``H_ij = -x w_ij / (x^2 - w_ij^2)``,
+    whose negative eigenvalues are the real eigenvalues above ``x`` of the weighted
+    non-backtracking matrix. ``x^2 = sum_i (d_i - 1) s_i / sum_i d_i`` (``d_i`` the number
+    of edges of node ``i``, ``s_i`` the sum of their squared weights) is the radius of its
+    bulk in a weighted configuration model, the mean excess degree for unit weights; it
+    is kept above the largest squared weight. The result is multiplied by
+    ``x^2 - mean(w^2)`` so that with unit weights it is the usual
+    ``(x^2 - 1) I - x A + D`` and the same margin applies. It does not depend on the unit
+    of the weights.
+    """
+    A = sp.csr_array(A)
+    n = A.shape[0]
+    d = np.diff(A.indptr).astype(np.float64)
+    w = A.data
+    w2 = w * w
+    rows = np.repeat(np.arange(n), np.diff(A.indptr))
+    s2 = np.bincount(rows, weights=w2, minlength=n)
+    x2 = float(((d - 1.0) * s2).sum() / max(d.sum(), 1.0))
+    x2 = max(x2, 1.01 * float(w2.max()))
+    x = np.sqrt(x2)
+    off = sp.csr_array((x * w / (x2 - w2), A.indices, A.indptr), shape=A.shape)
+    diag = 1.0 + np.bincount(rows, weights=w2 / (x2 - w2), minlength=n)
+    return ((sp.diags_array(diag) - off) * (x2 - float(w2.mean()))).tocsr()
+
+
 def bethe_hessian(A, r=None):
     """Return the sparse Bethe-Hessian ``(r^2 - 1) I - r A + diag(v)`` of adjacency ``A``
-    (``v`` the variance-corrected degrees)."""
+    (``v`` the variance-corrected degrees); :func:`weighted_bethe_hessian` when the edges
+    do not all have the same weight (and ``r`` is not given)."""
+    if r is None and is_weighted(A):
+        return weighted_bethe_hessian(A)
     r = bethe_r(A) if r is None else r
     v = _variance_degrees(A)
     return (sp.diags_array((r * r - 1.0) + v) - r * A).tocsr()
@@ -117,19 +162,38 @@ def _good_ritz_values(alpha, beta):
     return rep[~((multiplicity == 1) & (near < tol))]
 
 
+def _converged_below(alpha, beta, beta_next, good, threshold, resolution):
+    """How many good Ritz values below ``threshold`` have converged: their residual
+    bound ``beta_next |s_m|`` (``s_m`` the last entry of the eigenvector of ``T``) is
+    below ``resolution``. A copy of a converged eigenvalue still forming passes through
+    lower values on its way and is not counted."""
+    low = good[good < threshold]
+    if low.size == 0:
+        return 0
+    theta, S = eigh_tridiagonal(alpha, beta, select="v",
+                                select_range=(float(low[0]) - 1.0, threshold))
+    if theta.size == 0:
+        return 0
+    bound = abs(beta_next) * np.abs(S[-1])
+    pos = np.clip(np.searchsorted(theta, low), 0, theta.size - 1)
+    prev = np.clip(pos - 1, 0, theta.size - 1)
+    nearest = np.where(np.abs(theta[prev] - low) < np.abs(theta[pos] - low), prev, pos)
+    return int(np.sum(bound[nearest] < resolution))
+
+
 def count_below(H, threshold, resolution, rng, *, max_count=None, log=None):
     """Number of eigenvalues of symmetric ``H`` below ``threshold``, by Lanczos.
 
     A Lanczos run without reorthogonalisation (three vectors of memory, one product with
     ``H`` per step) whose good Ritz values (:func:`_good_ritz_values`) below
-    ``threshold`` are counted. Ritz values are upper bounds of the eigenvalues, so every
-    one counted is real; the run goes on (at least 40 steps) until neither the count nor
-    the smallest good Ritz value above ``threshold`` has moved (by ``resolution / 4``)
-    over the last half of the steps, and the Krylov space is large enough to resolve the
-    spectrum at the scale ``resolution`` (``2.5 sqrt(width / resolution)`` steps,
-    ``width`` the spread of the Ritz values: Chebyshev polynomials of that degree separate
-    an eigenvalue ``resolution`` below the bulk from it). It stops early at
-    ``max_count``.
+    ``threshold`` and converged (residual bound below ``resolution``) are counted. Ritz
+    values are upper bounds of the eigenvalues, so every one counted is real; the run
+    goes on (at least 40 steps) until neither the count nor the smallest good Ritz value
+    above ``threshold`` has moved (by ``resolution / 4``) over the last half of the
+    steps, and the Krylov space is large enough to resolve the spectrum at the scale
+    ``resolution`` (``2.5 sqrt(width / resolution)`` steps, ``width`` the spread of the
+    Ritz values: Chebyshev polynomials of that degree separate an eigenvalue
+    ``resolution`` below the bulk from it). It stops early at ``max_count``.
 
     Unlike ARPACK asked for the ``k + 1`` smallest eigenpairs, it never has to converge an
     eigenvector inside the bulk of the spectrum, which near the bulk edge of a large
@@ -165,8 +229,9 @@ def count_below(H, threshold, resolution, rng, *, max_count=None, log=None):
             m += 1
             breakdown = b <= 1e-12 * max(abs(a), 1.0)
             if m % check == 0 or breakdown or m == m_max:
-                good = _good_ritz_values(np.asarray(alpha), np.asarray(beta[:-1]))
-                count = int(np.sum(good < threshold))
+                a_, b_ = np.asarray(alpha), np.asarray(beta[:-1])
+                good = _good_ritz_values(a_, b_)
+                count = _converged_below(a_, b_, b, good, threshold, resolution)
                 history.append((m, count, np.inf))
                 if count >= max_count or breakdown:
                     break
@@ -204,6 +269,7 @@ def bethe_hessian_embedding(A, rng, n_clusters=None, *, max_k=None, log=None):
     max_k = n - 1 if max_k is None else min(max_k, n - 1)
     if n < 3 or max_k < 1:
         return 1, None
+    A = _unit_mean(A)
     H = bethe_hessian(A)
     if n_clusters is not None:
         if n_clusters <= 1:
@@ -238,6 +304,7 @@ def bethe_hessian_spectrum(A, rng, *, max_k=None, log=None):
     if n <= DENSE_LIMIT:
         return bethe_hessian_embedding(A, rng, max_k=max_k)[0]
     max_k = n - 1 if max_k is None else min(max_k, n - 1)
+    A = _unit_mean(A)
     if max_k < 1 or _variance_degrees(A).sum() <= 0:
         return 1
     margin = negative_margin(A)

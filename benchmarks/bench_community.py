@@ -411,13 +411,25 @@ def status_mb(field):
             if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
 from bench_community import SIDE_METHODS
-base = status_mb("VmRSS")
-t0 = time.perf_counter()
-out = SIDE_METHODS[{method!r}](A)
-elapsed = time.perf_counter() - t0
-peak = status_mb("VmHWM")
+sys.setrecursionlimit(1_000_000)  # scikit-network's LouvainHierarchy recurses per level
+import threading
+threading.stack_size(512 * 2 ** 20)
+result = {{}}
+def run():
+    base = status_mb("VmRSS")
+    t0 = time.perf_counter()
+    out = SIDE_METHODS[{method!r}](A)
+    elapsed = time.perf_counter() - t0
+    result.update(out=out, elapsed=elapsed, peak=status_mb("VmHWM"), base=base)
+t = threading.Thread(target=run)
+t.start()
+t.join()
+out = result["out"]
 np.save({out!r}, np.asarray(out["levels"]))
-print(json.dumps(dict(time=elapsed, extra_mb=peak - base, cost=out["cost"])))
+# "fit_time" leaves out converting the graph to the peer's format and scoring the tree
+print(json.dumps(dict(time=out.get("fit_time", result["elapsed"]),
+                      convert=result["elapsed"] - out.get("fit_time", result["elapsed"]),
+                      extra_mb=result["peak"] - result["base"], cost=out["cost"])))
 """
 
 
@@ -451,13 +463,17 @@ def _ck_cost(A, model):
 
 
 def side_bottom_up(A):
+    t0 = time.perf_counter()
     m = AgglomerativeCommunities(random_state=0).fit(A)
-    return {"levels": _levels_pred(m), "cost": _ck_cost(A, m)}
+    fit_time = time.perf_counter() - t0
+    return {"levels": _levels_pred(m), "cost": _ck_cost(A, m), "fit_time": fit_time}
 
 
 def side_top_down(A):
+    t0 = time.perf_counter()
     m = DivisiveCommunities(random_state=0).fit(A)
-    return {"levels": _levels_pred(m), "cost": _ck_cost(A, m)}
+    fit_time = time.perf_counter() - t0
+    return {"levels": _levels_pred(m), "cost": _ck_cost(A, m), "fit_time": fit_time}
 
 
 def _sk(A):
@@ -493,9 +509,11 @@ def _sk_dendrogram(A, Est):
     from sknetwork.hierarchy import cut_straight
 
     B = _sk(A)
+    t0 = time.perf_counter()
     D = Est().fit_predict(B)
+    fit_time = time.perf_counter() - t0
     return {"levels": [cut_straight(D, n_clusters=k) for k in TRUE_K],
-            "cost": _linkage_cost(A, D)}
+            "cost": _linkage_cost(A, D), "fit_time": fit_time}
 
 
 def side_paris(A):
@@ -514,8 +532,7 @@ def _igraph(A):
     import igraph as ig
 
     U = sp_module().triu(A, k=1).tocoo()
-    g = ig.Graph(n=A.shape[0], edges=np.c_[U.row, U.col].tolist())
-    return g
+    return ig.Graph(n=A.shape[0], edges=np.c_[U.row, U.col])
 
 
 def side_igraph(A):
@@ -523,19 +540,23 @@ def side_igraph(A):
 
     random.seed(0)
     g = _igraph(A)
+    t0 = time.perf_counter()
     levels = [np.asarray(c.membership) for c in g.community_multilevel(return_levels=True)]
+    fit_time = time.perf_counter() - t0
     pred = [min(levels, key=lambda lab: (abs(lab.max() + 1 - k), -lab.max()))
             for k in TRUE_K]
-    return {"levels": pred, "cost": _nested_cost(A, levels)}
+    return {"levels": pred, "cost": _nested_cost(A, levels), "fit_time": fit_time}
 
 
 def side_leiden(A):
     import leidenalg
 
     g = _igraph(A)
+    t0 = time.perf_counter()
     part = leidenalg.find_partition(g, leidenalg.ModularityVertexPartition, seed=0)
     m = AgglomerativeCommunities(base=np.asarray(part.membership)).fit(A)
-    return {"levels": _levels_pred(m), "cost": _ck_cost(A, m)}
+    fit_time = time.perf_counter() - t0
+    return {"levels": _levels_pred(m), "cost": _ck_cost(A, m), "fit_time": fit_time}
 
 
 SIDE_METHODS = {"bottom-up": side_bottom_up, "top-down": side_top_down,
@@ -549,7 +570,8 @@ def part_side(args):
     import scipy.sparse as sp
 
     methods = []
-    for m in SIDE_METHODS:
+    wanted = args.methods.split(",") if args.methods else list(SIDE_METHODS)
+    for m in wanted:
         try:
             if m in SIDE_NEEDS:
                 __import__(SIDE_NEEDS[m])
@@ -567,6 +589,7 @@ def part_side(args):
               f"theta = {args.theta}, {repeats} alternating repeat(s), fresh process per "
               f"fit\n")
         res = {m: [] for m in methods}
+        failed = set()
         run = [m for m in methods if m not in slow]
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "g.npz")
@@ -580,22 +603,25 @@ def part_side(args):
                                           text=True)
                     if proc.returncode != 0:
                         print(f"  {m} failed: {proc.stderr.strip().splitlines()[-1:]}")
+                        failed.add(m)
                         continue
                     r = json.loads(proc.stdout.strip().splitlines()[-1])
                     r["acc"] = hierarchy_scores(levels[1:], list(np.load(out)))["accuracy"]
                     res[m].append(r)
         print("| method | acc 1 | acc 2 | acc 3 | Dasgupta (norm.) | median time (s) | "
-              "times (s) | peak MB above graph |")
-        print("|---|---|---|---|---|---|---|---|")
+              "times (s) | + conversion, scoring (s) | peak MB above graph |")
+        print("|---|---|---|---|---|---|---|---|---|")
         for m in methods:
             if not res[m]:
-                print(f"| {m} | not run at this size (too slow at the previous one) "
-                      f"| | | | | | |")
+                why = ("failed" if m in failed
+                       else f"not run (slower than {args.slow:g} s at the previous size)")
+                print(f"| {m} | {why} | | | | | | | |")
                 continue
             t = [r["time"] for r in res[m]]
             a = res[m][0]["acc"]
+            conv = np.median([r.get("convert", 0.0) for r in res[m]])
             print(f"| {m} | {a[0]:.3f} | {a[1]:.3f} | {a[2]:.3f} | {res[m][0]['cost']:.4f} "
-                  f"| {np.median(t):.2f} | {', '.join(f'{x:.2f}' for x in t)} | "
+                  f"| {np.median(t):.2f} | {', '.join(f'{x:.2f}' for x in t)} | {conv:.2f} | "
                   f"{max(r['extra_mb'] for r in res[m]):.0f} |", flush=True)
             if np.median(t) > args.slow:
                 slow.add(m)
@@ -671,6 +697,8 @@ def main(argv=None):
                         help="give both methods this number of bottom communities in the "
                              "grid (default: estimated, as the methods do by default)")
     parser.add_argument("--sizes", default="1e4,1e5,1e6", help="sizes of the side part")
+    parser.add_argument("--methods", default=None,
+                        help="side part: comma-separated subset of the methods")
     parser.add_argument("--theta", type=float, default=None,
                         help="tail index of the degree correction in the side part")
     parser.add_argument("--slow", type=float, default=40.0,

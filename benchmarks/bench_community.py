@@ -23,6 +23,20 @@ Run from the repository root (after building the extensions)::
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/bench_community.py
     python benchmarks/bench_community.py --parts grid --samples 5 --step 5 --figure grid.png
 
+4. degree  Where the Bethe-Hessian step starts to fail on degree-corrected HSBMs
+          (``make_hsbm(theta=...)``: Pareto propensities of tail index 3, 2, 1.5): sparser
+          graphs, heavier tails, unbalanced community sizes; bottom-up and top-down,
+          per-level accuracy and the number of bottom communities found.
+5. side   Every peer side by side at ``--sizes`` nodes (default 1e4,1e5,1e6; depth-3
+          binary HSBM, mean degree 20, ``--theta`` for a degree-corrected one): clusterkit
+          bottom-up and top-down, scikit-network Paris and LouvainHierarchy, igraph's
+          multilevel (``community_multilevel(return_levels=True)``), leidenalg + the
+          clusterkit density linkage over its partition. Per-level accuracy, Dasgupta cost
+          (normalised: divided by total edge weight x N), fit time (median over alternating
+          repeats, each fit in a fresh process) and peak memory above the loaded graph.
+6. real   Dasgupta cost of every method's tree on the real graphs that ship with
+          networkx and scikit-network.
+
 Peers are optional: a part whose peer is not installed says so and goes on.
 """
 import argparse
@@ -346,6 +360,330 @@ def part_scale(args):
         print(f"bottom-up at this scale: K estimated = {m.n_communities_}")
 
 
+# ---------------------------------------------------------------------------------------
+# 4. degree heterogeneity
+
+def part_degree(args):
+    print("\n## 4. Degree-corrected HSBM: depth 3, binary, p proportional to 1:3:9:27; "
+          f"{args.samples} samples per cell; sizes 'balanced' = 8 x 400, 'unbalanced' = "
+          "100..700 nodes per bottom community (N = 3200 both)\n")
+    print("| mean degree | tail index | sizes | max degree | BU K | BU acc 1/2/3 | TD K | "
+          "TD acc 1/2/3 |")
+    print("|---|---|---|---|---|---|---|---|")
+    sizes = {"balanced": 400, "unbalanced": [100, 700, 200, 600, 300, 500, 400, 400]}
+    for deg in (5.0, 10.0, 20.0):
+        for theta in (None, 3.0, 2.0, 1.5):
+            for size_name, n_per in sizes.items():
+                acc = {m: [] for m in ("bottom-up", "top-down")}
+                ks = {m: [] for m in acc}
+                dmax = []
+                for s in range(args.samples):
+                    A, levels = make_hsbm(3, 2, n_per, p=[1, 3, 9, 27], mean_degree=deg,
+                                          theta=theta, random_state=1000 + s)
+                    dmax.append(int(np.diff(A.indptr).max()))
+                    for m, Est in (("bottom-up", AgglomerativeCommunities),
+                                   ("top-down", DivisiveCommunities)):
+                        model = Est(random_state=s).fit(A)
+                        pred = [model.cut(min(k, model.n_communities_)) for k in TRUE_K]
+                        acc[m].append(hierarchy_scores(levels[1:], pred)["accuracy"])
+                        ks[m].append(model.n_communities_)
+                cells = []
+                for m in acc:
+                    a = np.mean(acc[m], axis=0)
+                    cells.append(f"{np.mean(ks[m]):.1f} | " + "/".join(f"{x:.3f}" for x in a))
+                tail = "none" if theta is None else f"{theta:g}"
+                print(f"| {deg:g} | {tail} | {size_name} | {int(np.median(dmax))} | "
+                      f"{cells[0]} | {cells[1]} |", flush=True)
+
+
+# ---------------------------------------------------------------------------------------
+# 5. every peer side by side, in fresh processes
+
+SIDE_CHILD = r"""
+import json, sys, time
+import numpy as np, scipy.sparse as sp
+sys.path.insert(0, {root!r})
+sys.path.insert(0, {bench!r})
+A = sp.load_npz({path!r}).tocsr()
+def status_mb(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+from bench_community import SIDE_METHODS
+sys.setrecursionlimit(1_000_000)  # scikit-network's LouvainHierarchy recurses per level
+import threading
+threading.stack_size(512 * 2 ** 20)
+result = {{}}
+def run():
+    base = status_mb("VmRSS")
+    t0 = time.perf_counter()
+    out = SIDE_METHODS[{method!r}](A)
+    elapsed = time.perf_counter() - t0
+    result.update(out=out, elapsed=elapsed, peak=status_mb("VmHWM"), base=base)
+t = threading.Thread(target=run)
+t.start()
+t.join()
+out = result["out"]
+np.save({out!r}, np.asarray(out["levels"]))
+# "fit_time" leaves out converting the graph to the peer's format and scoring the tree
+print(json.dumps(dict(time=out.get("fit_time", result["elapsed"]),
+                      convert=result["elapsed"] - out.get("fit_time", result["elapsed"]),
+                      extra_mb=result["peak"] - result["base"], cost=out["cost"])))
+"""
+
+
+def _nested_cost(A, partitions):
+    """Normalised Dasgupta cost of the tree of nested partitions (finest first): an edge
+    inside a finest community costs that community's size, else the size of the lowest
+    coarser community holding both ends, else N."""
+    A = sp_module().triu(A, k=1).tocoo()
+    N = A.shape[0]
+    cost = np.full(A.nnz, float(N))
+    done = np.zeros(A.nnz, dtype=bool)
+    for lab in partitions:
+        lab = np.asarray(lab)
+        same = (lab[A.row] == lab[A.col]) & ~done
+        size = np.bincount(lab)[lab[A.row[same]]]
+        cost[same] = size
+        done |= same
+    return float((A.data * cost).sum() / (A.data.sum() * N))
+
+
+def sp_module():
+    import scipy.sparse as sp
+    return sp
+
+
+def _ck_cost(A, model):
+    from clusterkit.community import dasgupta_cost
+
+    return float(dasgupta_cost(A, model.labels_, model.linkage_)
+                 / (sp_module().triu(A, k=1).sum() * A.shape[0]))
+
+
+def side_bottom_up(A):
+    t0 = time.perf_counter()
+    m = AgglomerativeCommunities(random_state=0).fit(A)
+    fit_time = time.perf_counter() - t0
+    return {"levels": _levels_pred(m), "cost": _ck_cost(A, m), "fit_time": fit_time}
+
+
+def side_top_down(A):
+    t0 = time.perf_counter()
+    m = DivisiveCommunities(random_state=0).fit(A)
+    fit_time = time.perf_counter() - t0
+    return {"levels": _levels_pred(m), "cost": _ck_cost(A, m), "fit_time": fit_time}
+
+
+def _sk(A):
+    B = sp_module().csr_matrix(A)
+    B.indices = B.indices.astype(np.int32)
+    B.indptr = B.indptr.astype(np.int32)
+    return B
+
+
+def _linkage_cost(A, Z):
+    """Normalised Dasgupta cost of a scipy linkage over the nodes: each merge pays its
+    size for every edge between its two sides (the smaller side's edges are scanned,
+    O(edges log N))."""
+    A = sp_module().csr_array(A)
+    N = A.shape[0]
+    owner = np.arange(N)
+    members = [np.array([i]) for i in range(N)]
+    cost = 0.0
+    for t, (a, b) in enumerate(Z[:, :2].astype(np.int64)):
+        small, large = (a, b) if members[a].size <= members[b].size else (b, a)
+        nodes = members[small]
+        nbr = np.concatenate([A.indices[A.indptr[i]:A.indptr[i + 1]] for i in nodes])
+        wts = np.concatenate([A.data[A.indptr[i]:A.indptr[i + 1]] for i in nodes])
+        cost += float(wts[owner[nbr] == large].sum()) * (nodes.size + members[large].size)
+        merged = np.concatenate([members[large], nodes])
+        owner[merged] = N + t
+        members.append(merged)
+        members[a] = members[b] = None
+    return cost / (float(A.sum()) / 2.0 * N)
+
+
+def _sk_dendrogram(A, Est):
+    from sknetwork.hierarchy import cut_straight
+
+    B = _sk(A)
+    t0 = time.perf_counter()
+    D = Est().fit_predict(B)
+    fit_time = time.perf_counter() - t0
+    return {"levels": [cut_straight(D, n_clusters=k) for k in TRUE_K],
+            "cost": _linkage_cost(A, D), "fit_time": fit_time}
+
+
+def side_paris(A):
+    from sknetwork.hierarchy import Paris
+
+    return _sk_dendrogram(A, Paris)
+
+
+def side_louvain_hierarchy(A):
+    from sknetwork.hierarchy import LouvainHierarchy
+
+    return _sk_dendrogram(A, LouvainHierarchy)
+
+
+def _igraph(A):
+    import igraph as ig
+
+    U = sp_module().triu(A, k=1).tocoo()
+    return ig.Graph(n=A.shape[0], edges=np.c_[U.row, U.col])
+
+
+def side_igraph(A):
+    import random
+
+    random.seed(0)
+    g = _igraph(A)
+    t0 = time.perf_counter()
+    levels = [np.asarray(c.membership) for c in g.community_multilevel(return_levels=True)]
+    fit_time = time.perf_counter() - t0
+    pred = [min(levels, key=lambda lab: (abs(lab.max() + 1 - k), -lab.max()))
+            for k in TRUE_K]
+    return {"levels": pred, "cost": _nested_cost(A, levels), "fit_time": fit_time}
+
+
+def side_leiden(A):
+    import leidenalg
+
+    g = _igraph(A)
+    t0 = time.perf_counter()
+    part = leidenalg.find_partition(g, leidenalg.ModularityVertexPartition, seed=0)
+    m = AgglomerativeCommunities(base=np.asarray(part.membership)).fit(A)
+    fit_time = time.perf_counter() - t0
+    return {"levels": _levels_pred(m), "cost": _ck_cost(A, m), "fit_time": fit_time}
+
+
+SIDE_METHODS = {"bottom-up": side_bottom_up, "top-down": side_top_down,
+                "Paris": side_paris, "LouvainHierarchy": side_louvain_hierarchy,
+                "igraph multilevel": side_igraph, "Leiden + linkage": side_leiden}
+SIDE_NEEDS = {"Paris": "sknetwork", "LouvainHierarchy": "sknetwork",
+              "igraph multilevel": "igraph", "Leiden + linkage": "leidenalg"}
+
+
+def part_side(args):
+    import scipy.sparse as sp
+
+    methods = []
+    wanted = args.methods.split(",") if args.methods else list(SIDE_METHODS)
+    for m in wanted:
+        try:
+            if m in SIDE_NEEDS:
+                __import__(SIDE_NEEDS[m])
+            methods.append(m)
+        except ImportError:
+            print(f"({m} skipped: {SIDE_NEEDS[m]} is not installed)")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    bench = os.path.dirname(os.path.abspath(__file__))
+    slow = set()
+    for N in [int(float(x)) for x in args.sizes.split(",")]:
+        A, levels = make_hsbm(3, 2, N // 8, p=[1, 3, 9, 27], mean_degree=20.0,
+                              theta=args.theta, random_state=0)
+        repeats = args.repeats if N <= 100_000 else 1
+        print(f"\n## 5. Side by side: HSBM N = {A.shape[0]}, {A.nnz // 2} edges, "
+              f"theta = {args.theta}, {repeats} alternating repeat(s), fresh process per "
+              f"fit\n")
+        res = {m: [] for m in methods}
+        failed = set()
+        run = [m for m in methods if m not in slow]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "g.npz")
+            sp.save_npz(path, sp.csr_matrix(A))
+            for _ in range(repeats):
+                for m in run:
+                    out = os.path.join(tmp, "levels.npy")
+                    code = SIDE_CHILD.format(root=root, bench=bench, path=path, method=m,
+                                             out=out)
+                    proc = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                          text=True)
+                    if proc.returncode != 0:
+                        print(f"  {m} failed: {proc.stderr.strip().splitlines()[-1:]}")
+                        failed.add(m)
+                        continue
+                    r = json.loads(proc.stdout.strip().splitlines()[-1])
+                    r["acc"] = hierarchy_scores(levels[1:], list(np.load(out)))["accuracy"]
+                    res[m].append(r)
+        print("| method | acc 1 | acc 2 | acc 3 | Dasgupta (norm.) | median time (s) | "
+              "times (s) | + conversion, scoring (s) | peak MB above graph |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for m in methods:
+            if not res[m]:
+                why = ("failed" if m in failed
+                       else f"not run (slower than {args.slow:g} s at the previous size)")
+                print(f"| {m} | {why} | | | | | | | |")
+                continue
+            t = [r["time"] for r in res[m]]
+            a = res[m][0]["acc"]
+            conv = np.median([r.get("convert", 0.0) for r in res[m]])
+            print(f"| {m} | {a[0]:.3f} | {a[1]:.3f} | {a[2]:.3f} | {res[m][0]['cost']:.4f} "
+                  f"| {np.median(t):.2f} | {', '.join(f'{x:.2f}' for x in t)} | {conv:.2f} | "
+                  f"{max(r['extra_mb'] for r in res[m]):.0f} |", flush=True)
+            if np.median(t) > args.slow:
+                slow.add(m)
+        if "bottom-up" in res and res["bottom-up"]:
+            bu = np.median([r["time"] for r in res["bottom-up"]])
+            print("\nmedian time / bottom-up: " + ", ".join(
+                f"{m} {np.median([r['time'] for r in res[m]]) / bu:.2f}"
+                for m in methods if res[m]))
+
+
+def part_real(args):
+    import networkx as nx
+    import scipy.sparse as sp
+
+    graphs = {"karate (nx)": nx.karate_club_graph(),
+              "les miserables (nx)": nx.les_miserables_graph(),
+              "florentine families (nx)": nx.florentine_families_graph(),
+              "davis southern women (nx)": nx.davis_southern_women_graph()}
+    try:
+        import sknetwork.data as skd
+
+        for name in ("painters", "star_wars"):
+            g = getattr(skd, name)()
+            B = g if sp.issparse(g) else getattr(g, "adjacency", None)
+            if B is None:
+                B = g.biadjacency
+            if B.shape[0] != B.shape[1]:
+                B = sp.bmat([[None, B], [B.T, None]])
+            B = ((B + B.T) > 0).astype(np.float64)
+            graphs[f"{name} (sknetwork)"] = sp.csr_array(B)
+    except ImportError:
+        pass
+    methods = [m for m in SIDE_METHODS
+               if m not in SIDE_NEEDS or _importable(SIDE_NEEDS[m])]
+    print("\n## 6. Real graphs: normalised Dasgupta cost of each tree (lower is better; "
+          "unweighted adjacency)\n")
+    print("| graph | N | edges | " + " | ".join(methods) + " |")
+    print("|---|---|---|" + "---|" * len(methods))
+    for name, G in graphs.items():
+        A = G if sp.issparse(G) else nx.to_scipy_sparse_array(G, weight=None,
+                                                               dtype=np.float64)
+        A = sp.csr_array(A)
+        A.setdiag(0)
+        A.eliminate_zeros()
+        cells = []
+        for m in methods:
+            try:
+                cells.append(f"{SIDE_METHODS[m](A)['cost']:.4f}")
+            except Exception as exc:  # a peer's failure is a table entry, not a crash
+                cells.append(f"failed ({type(exc).__name__})")
+        print(f"| {name} | {A.shape[0]} | {A.nnz // 2} | " + " | ".join(cells) + " |",
+              flush=True)
+
+
+def _importable(mod):
+    try:
+        __import__(mod)
+        return True
+    except ImportError:
+        return False
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parts", default="grid,peers,scale")
@@ -358,6 +696,14 @@ def main(argv=None):
     parser.add_argument("--n-communities", type=int, default=None,
                         help="give both methods this number of bottom communities in the "
                              "grid (default: estimated, as the methods do by default)")
+    parser.add_argument("--sizes", default="1e4,1e5,1e6", help="sizes of the side part")
+    parser.add_argument("--methods", default=None,
+                        help="side part: comma-separated subset of the methods")
+    parser.add_argument("--theta", type=float, default=None,
+                        help="tail index of the degree correction in the side part")
+    parser.add_argument("--slow", type=float, default=40.0,
+                        help="side part: a method slower than this (s) at one size is not "
+                             "run at the next")
     args = parser.parse_args(argv)
     parts = args.parts.split(",")
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, "
@@ -368,6 +714,12 @@ def main(argv=None):
         part_peers(args)
     if "scale" in parts:
         part_scale(args)
+    if "degree" in parts:
+        part_degree(args)
+    if "side" in parts:
+        part_side(args)
+    if "real" in parts:
+        part_real(args)
 
 
 if __name__ == "__main__":

@@ -105,3 +105,36 @@ def test_ancestor_depth_must_describe_a_tree():
         make_hsbm(n_per_community=5, p=[0.1, 0.2, 0.3], ancestor_depth=not_ultrametric)
     with pytest.raises(ValueError, match="symmetric"):
         make_hsbm(n_per_community=5, p=[0.1, 0.2, 0.3], ancestor_depth=[[2, 1], [0, 2]])
+
+
+def test_degree_corrected_hsbm_has_heavy_tailed_degrees_and_the_same_levels():
+    from clusterkit.datasets import make_hsbm
+
+    kw = dict(p=[1, 3, 9, 27], mean_degree=20, random_state=0)
+    A0, levels0 = make_hsbm(3, 2, 500, **kw)
+    A, levels = make_hsbm(3, 2, 500, theta=1.8, **kw)
+    np.testing.assert_array_equal(levels, levels0)
+    d0, d = A0.sum(axis=1), A.sum(axis=1)
+    assert d.max() > 5 * d0.max()                       # hubs
+    assert 0.8 * d0.mean() < d.mean() <= 1.02 * d0.mean()
+    assert (A != A.T).nnz == 0 and A.diagonal().sum() == 0 and set(A.data) == {1.0}
+    # the same seed, the same graph
+    again, _ = make_hsbm(3, 2, 500, theta=1.8, **kw)
+    assert (again != A).nnz == 0
+    # the propensities set the expected degrees: given ones, the high half has more edges
+    theta = np.tile(np.r_[np.full(250, 3.0), np.ones(250)], 8)
+    A2, _ = make_hsbm(3, 2, 500, theta=theta, **kw)
+    d2 = A2.sum(axis=1)
+    assert d2[theta == 3.0].mean() > 2.5 * d2[theta == 1.0].mean()
+
+
+@pytest.mark.parametrize("theta, match", [
+    (1.0, "above 1"),
+    (np.ones(7), "one propensity per node"),
+    (np.r_[np.zeros(1), np.ones(3999)], "positive"),
+])
+def test_degree_correction_errors(theta, match):
+    from clusterkit.datasets import make_hsbm
+
+    with pytest.raises(ValueError, match=match):
+        make_hsbm(3, 2, 500, p=[1, 3, 9, 27], mean_degree=20, theta=theta)

@@ -31,6 +31,10 @@ def _louvain(A, n_communities, seed, resolution):
     return labels
 
 
+def _is_partition(base):
+    return not isinstance(base, str) and not callable(base)
+
+
 class AgglomerativeCommunities(BaseCommunityTree):
     """Bottom-up hierarchical community detection.
 
@@ -50,12 +54,18 @@ class AgglomerativeCommunities(BaseCommunityTree):
         ``base="bethe_hessian"``), or what the base method returns. The refinement
         sweeps (``refine``) can empty a community, so ``n_communities_`` may end up
         smaller than a given ``n_communities``.
-    base : {"bethe_hessian", "louvain"} or callable, default="bethe_hessian"
+    base : {"bethe_hessian", "louvain"}, callable or array-like of shape (n_nodes,), \
+            default="bethe_hessian"
         How the bottom communities are found. ``"louvain"`` uses
         ``networkx.community.louvain_communities`` (``n_communities`` must then be None).
         A callable is called as ``base(adjacency, n_communities, seed)`` with the CSR
         adjacency of the nodes that have edges, ``n_communities`` (possibly None) and an
-        integer seed, and returns one label per node.
+        integer seed, and returns one label per node. An array of integer labels, one
+        per node of the graph (in the order of ``list(G.nodes)`` for a networkx graph),
+        is a partition found elsewhere (Leiden, Louvain, metadata): the tree is built
+        over exactly those communities (``refine`` does not apply, ``n_communities`` must
+        be None); only a community that spans several connected components is split
+        into its parts, and isolated nodes get -1 as always.
     resolution : float, default=1.0
         Resolution of the Louvain modularity (only for ``base="louvain"``).
     local_split : bool, default=True
@@ -69,7 +79,8 @@ class AgglomerativeCommunities(BaseCommunityTree):
         community it is most densely linked to (edge weight over community size). One
         sweep corrects the few nodes a spectral clustering puts in the wrong branch of
         the tree when the bottom level is hard, which is what makes the upper levels
-        exact; 0 keeps the base clustering as it is.
+        exact; 0 keeps the base clustering as it is. Not applied to a partition array
+        given as ``base``.
     n_init : int, default=10
         Number of k-means restarts on the spectral embedding.
     weight : str or None, default="weight"
@@ -145,7 +156,7 @@ class AgglomerativeCommunities(BaseCommunityTree):
 
     _parameter_constraints = {
         **BaseCommunityTree._parameter_constraints,
-        "base": [StrOptions({"bethe_hessian", "louvain"}), callable],
+        "base": [StrOptions({"bethe_hessian", "louvain"}), callable, "array-like"],
         "resolution": [Interval(Real, 0, None, closed="neither")],
         "local_split": ["boolean"],
         "refine": [Interval(Integral, 0, None, closed="left")],
@@ -168,17 +179,27 @@ class AgglomerativeCommunities(BaseCommunityTree):
         A = graph.spectral
         n = graph.n_nodes
         labels = np.full(n, -1, dtype=np.intp)
-        if self.base == "bethe_hessian":
+        given = _is_partition(self.base)
+        if given:
+            labels = self._check_partition(graph)
+            log.done(f"given partition: {len(np.unique(labels[labels >= 0]))} communities")
+        elif self.base == "bethe_hessian":
             comps = graph.components
             counts = ([None] * len(comps) if self.n_communities is None
                       else graph.allocate(self.n_communities))
             offset = 0
             for c, k in zip(comps, counts):
-                found = bethe_hessian_clustering(A[c][:, c], rng,
-                                                 None if k is None else int(k),
-                                                 n_init=self.n_init)
+                sub = A[c][:, c]
+                found = bethe_hessian_clustering(sub, rng, None if k is None else int(k),
+                                                 n_init=self.n_init, log=log)
+                if c.size > 1000:
+                    log.done(f"Bethe-Hessian clustering of a component of {c.size} nodes: "
+                             f"{int(found.max()) + 1} communities")
                 if k is None and self.local_split:
-                    found = split_locally(A[c][:, c], found, rng, n_init=self.n_init, log=log)
+                    found = split_locally(sub, found, rng, n_init=self.n_init, log=log)
+                    if c.size > 1000:
+                        log.done(f"local splits: {int(found.max()) + 1} communities")
+                del sub
                 labels[c] = offset + found
                 offset += int(found.max()) + 1
             log.done(f"Bethe-Hessian clustering: {offset} bottom communities")
@@ -208,13 +229,34 @@ class AgglomerativeCommunities(BaseCommunityTree):
             comp_of[c] = k
         keyed = np.where(labels >= 0, comp_of * (labels.max() + 1) + labels, -1)
         labels = relabel_by_first_appearance(keyed)
-        if self.refine:
+        if self.refine and not given:
             # nodes only have edges inside their component, so refinement keeps them there
             keep = np.flatnonzero(labels >= 0)
             labels[keep] = refine_by_density(A[keep][:, keep], labels[keep], self.refine)
             labels = relabel_by_first_appearance(labels)
             log.done(f"refinement: {int(labels.max()) + 1} bottom communities")
         return labels
+
+    def _check_partition(self, graph):
+        """The ``base`` partition array, checked against the graph; -1 on isolated nodes."""
+        if self.n_communities is not None:
+            raise ValueError("n_communities cannot be set with a partition as base: the "
+                             "partition gives the communities")
+        labels = np.asarray(self.base)
+        if labels.ndim != 1:
+            raise ValueError(f"base must be a 1-D array of labels (one per node), got an "
+                             f"array of shape {labels.shape}")
+        if labels.shape[0] != graph.n_nodes:
+            raise ValueError(f"base has {labels.shape[0]} labels but the graph has "
+                             f"{graph.n_nodes} nodes: give one label per node")
+        if labels.dtype == bool or not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(f"base must hold integer community labels, got dtype "
+                             f"{labels.dtype}")
+        if labels.size and labels.min() < 0:
+            raise ValueError("base must hold non-negative community labels")
+        labels = labels.astype(np.intp)
+        labels[graph.isolated] = -1
+        return relabel_by_first_appearance(labels)
 
     def _fit(self, graph, rng, log):
         """Bottom communities, then the density linkage over them."""

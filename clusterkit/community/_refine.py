@@ -44,11 +44,14 @@ def split_locally(A, labels, rng, *, n_init, log):
             continue
         sub = A[nodes][:, nodes]
         # the two smallest eigenvalues decide cheaply whether there is anything to split
-        if bethe_hessian_spectrum(sub, rng, max_k=2) < 2:
+        if bethe_hessian_spectrum(sub, rng, max_k=2, log=log) < 2:
+            log(f"community of {nodes.size} nodes: no further structure", level=2)
             continue
-        found = bethe_hessian_clustering(sub, rng, None, n_init=n_init)
+        found = bethe_hessian_clustering(sub, rng, None, n_init=n_init, log=log)
         n_found = int(found.max()) + 1
         if n_found < 2:
+            log(f"community of {nodes.size} nodes: two negative eigenvalues, one cluster",
+                level=2)
             continue
         new = np.concatenate([[k], np.arange(next_label, next_label + n_found - 1)])
         labels[nodes] = new[found]

@@ -23,15 +23,19 @@ a seed drawn from it, so a fixed ``random_state`` gives the same result.
 """
 import numpy as np
 import scipy.sparse as sp
-from scipy.linalg import eigh
+from scipy.linalg import eigh, eigh_tridiagonal
 from scipy.sparse.linalg import LinearOperator, eigsh
 from sklearn.cluster import KMeans
+from threadpoolctl import threadpool_limits
 
 __all__ = ["bethe_hessian", "bethe_hessian_embedding", "bethe_hessian_spectrum",
-           "bethe_hessian_clustering", "regularized_bipartition"]
+           "bethe_hessian_clustering", "count_below", "regularized_bipartition"]
 
 # below this many nodes a dense eigen-decomposition is both exact and fast
 DENSE_LIMIT = 400
+# k-means restarts on an embedding of more rows than this run on a sample of this size
+SUBSAMPLE_ABOVE = 100_000
+SUBSAMPLE = 50_000
 
 
 def _variance_degrees(A):
@@ -50,9 +54,54 @@ def bethe_r(A):
     return float(np.sqrt(max((v @ v) / total - 1.0, 1.0)))
 
 
+def _unit_mean(A):
+    """``A`` with its weights divided by their mean: the Bethe-Hessian and its margin are
+    not invariant to the unit of the weights, so every spectral step sees this."""
+    if A.nnz == 0:
+        return A
+    mean = float(A.data.mean())
+    return A if mean == 1.0 else A / mean
+
+
+def is_weighted(A):
+    """Whether the edges of ``A`` do not all have the same weight."""
+    return A.nnz > 0 and float(A.data.max() - A.data.min()) > 1e-12 * float(A.data.max())
+
+
+def weighted_bethe_hessian(A):
+    """The weighted Bethe-Hessian of Saade, Krzakala and Zdeborova (2015).
+
+    ``H_ii = 1 + sum_k w_ik^2 / (x^2 - w_ik^2)`` and ``H_ij = -x w_ij / (x^2 - w_ij^2)``,
+    whose negative eigenvalues are the real eigenvalues above ``x`` of the weighted
+    non-backtracking matrix. ``x^2 = sum_i (d_i - 1) s_i / sum_i d_i`` (``d_i`` the number
+    of edges of node ``i``, ``s_i`` the sum of their squared weights) is the radius of its
+    bulk in a weighted configuration model, the mean excess degree for unit weights; it
+    is kept above the largest squared weight. The result is multiplied by
+    ``x^2 - mean(w^2)`` so that with unit weights it is the usual
+    ``(x^2 - 1) I - x A + D`` and the same margin applies. It does not depend on the unit
+    of the weights.
+    """
+    A = sp.csr_array(A)
+    n = A.shape[0]
+    d = np.diff(A.indptr).astype(np.float64)
+    w = A.data
+    w2 = w * w
+    rows = np.repeat(np.arange(n), np.diff(A.indptr))
+    s2 = np.bincount(rows, weights=w2, minlength=n)
+    x2 = float(((d - 1.0) * s2).sum() / max(d.sum(), 1.0))
+    x2 = max(x2, 1.01 * float(w2.max()))
+    x = np.sqrt(x2)
+    off = sp.csr_array((x * w / (x2 - w2), A.indices, A.indptr), shape=A.shape)
+    diag = 1.0 + np.bincount(rows, weights=w2 / (x2 - w2), minlength=n)
+    return ((sp.diags_array(diag) - off) * (x2 - float(w2.mean()))).tocsr()
+
+
 def bethe_hessian(A, r=None):
     """Return the sparse Bethe-Hessian ``(r^2 - 1) I - r A + diag(v)`` of adjacency ``A``
-    (``v`` the variance-corrected degrees)."""
+    (``v`` the variance-corrected degrees); :func:`weighted_bethe_hessian` when the edges
+    do not all have the same weight (and ``r`` is not given)."""
+    if r is None and is_weighted(A):
+        return weighted_bethe_hessian(A)
     r = bethe_r(A) if r is None else r
     v = _variance_degrees(A)
     return (sp.diags_array((r * r - 1.0) + v) - r * A).tocsr()
@@ -64,26 +113,152 @@ def negative_margin(A):
     return 3.0 * float(_variance_degrees(A).mean()) * n ** (-2.0 / 3.0)
 
 
+def _shift(H):
+    """A shift that puts the bulk of the spectrum of ``H`` well away from zero.
+
+    ARPACK's stopping rule is relative (residual below ``tol * |eigenvalue|``); the bulk of
+    a Bethe-Hessian starts near zero, where a relative rule asks for an absurd absolute
+    accuracy and the solve grows super-linearly with the graph. Shifted by about the mean
+    diagonal, the same rule means an absolute accuracy of about ``tol * shift``.
+    """
+    return max(float(H.diagonal().mean()), 1.0)
+
+
 def _smallest(H, k, rng):
     """The ``k`` smallest eigenvalues (ascending) and eigenvectors of symmetric ``H``."""
     n = H.shape[0]
     if n <= DENSE_LIMIT or k >= n - 1:
         return eigh(H.toarray(), subset_by_index=[0, min(k, n) - 1])
     v0 = rng.uniform(-1.0, 1.0, size=n)
-    # ARPACK's "SA" converges well on the negative eigenvalues, isolated from the bulk; a
-    # generous Krylov space matters more than the tolerance for the eigenvalues just above
-    # zero, which sit in a crowded bulk.
-    w, v = eigsh(H, k=k, which="SA", v0=v0, tol=1e-6, ncv=min(n, max(2 * k + 1, 40)))
+    s = _shift(H)
+    Hs = (H + sp.diags_array(np.full(n, s))).tocsr()
+    # ARPACK's "SA" converges fast on the negative eigenvalues, isolated from the bulk; its
+    # BLAS-2 work on an (n, ncv) block gains nothing from threads and loses a lot when the
+    # cores are busy, so it runs on one
+    with threadpool_limits(limits=1, user_api="blas"):
+        w, v = eigsh(Hs, k=k, which="SA", v0=v0, tol=1e-6, ncv=min(n, max(2 * k + 1, 40)))
     order = np.argsort(w)
-    return w[order], v[:, order]
+    return w[order] - s, v[:, order]
 
 
-def bethe_hessian_embedding(A, rng, n_clusters=None, *, max_k=None):
+def _good_ritz_values(alpha, beta):
+    """The Ritz values of a Lanczos run without reorthogonalisation, ghosts removed.
+
+    Without reorthogonalisation the tridiagonal ``T`` repeats converged eigenvalues
+    (ghosts) and has spurious ones. Cullum and Willoughby's test: numerically multiple
+    eigenvalues of ``T`` count once; a simple one that is also an eigenvalue of ``T``
+    without its first row and column is spurious.
+    """
+    theta = eigh_tridiagonal(alpha, beta, eigvals_only=True)
+    tol = 1e-10 * max(float(np.abs(theta).max()), 1.0)
+    first = np.concatenate([[True], np.diff(theta) > tol])
+    multiplicity = np.bincount(np.cumsum(first) - 1)
+    rep = theta[first]
+    if alpha.size < 3:
+        return rep
+    hat = eigh_tridiagonal(alpha[1:], beta[1:], eigvals_only=True)
+    pos = np.clip(np.searchsorted(hat, rep), 1, hat.size - 1)
+    near = np.minimum(np.abs(hat[pos - 1] - rep), np.abs(hat[pos] - rep))
+    return rep[~((multiplicity == 1) & (near < tol))]
+
+
+def _converged_below(alpha, beta, beta_next, good, threshold, resolution):
+    """How many good Ritz values below ``threshold`` have converged: their residual
+    bound ``beta_next |s_m|`` (``s_m`` the last entry of the eigenvector of ``T``) is
+    below ``resolution``. A copy of a converged eigenvalue still forming passes through
+    lower values on its way and is not counted."""
+    low = good[good < threshold]
+    if low.size == 0:
+        return 0
+    theta, S = eigh_tridiagonal(alpha, beta, select="v",
+                                select_range=(float(low[0]) - 1.0, threshold))
+    if theta.size == 0:
+        return 0
+    bound = abs(beta_next) * np.abs(S[-1])
+    pos = np.clip(np.searchsorted(theta, low), 0, theta.size - 1)
+    prev = np.clip(pos - 1, 0, theta.size - 1)
+    nearest = np.where(np.abs(theta[prev] - low) < np.abs(theta[pos] - low), prev, pos)
+    return int(np.sum(bound[nearest] < resolution))
+
+
+def count_below(H, threshold, resolution, rng, *, max_count=None, log=None):
+    """Number of eigenvalues of symmetric ``H`` below ``threshold``, by Lanczos.
+
+    A Lanczos run without reorthogonalisation (three vectors of memory, one product with
+    ``H`` per step) whose good Ritz values (:func:`_good_ritz_values`) below
+    ``threshold`` and converged (residual bound below ``resolution``) are counted. Ritz
+    values are upper bounds of the eigenvalues, so every one counted is real; the run
+    goes on (at least 40 steps) until neither the count nor the smallest good Ritz value
+    above ``threshold`` has moved (by ``resolution / 4``) over the last half of the
+    steps, and the Krylov space is large enough to resolve the spectrum at the scale
+    ``resolution`` (``2.5 sqrt(width / resolution)`` steps, ``width`` the spread of the
+    Ritz values: Chebyshev polynomials of that degree separate an eigenvalue
+    ``resolution`` below the bulk from it). It stops early at ``max_count``.
+
+    Unlike ARPACK asked for the ``k + 1`` smallest eigenpairs, it never has to converge an
+    eigenvector inside the bulk of the spectrum, which near the bulk edge of a large
+    graph takes a Krylov space that grows with the graph. Exactly repeated eigenvalues
+    count once (a single-vector Krylov method sees one copy); random graphs do not have
+    them.
+
+    Returns
+    -------
+    count : int
+    """
+    n = H.shape[0]
+    max_count = n if max_count is None else max_count
+    m_max = n
+    v = rng.uniform(-1.0, 1.0, size=n)
+    v /= np.linalg.norm(v)
+    v_prev = np.zeros(n)
+    b = 0.0
+    alpha, beta = [], []
+    history = []  # (steps, count, smallest good Ritz value above the threshold)
+    count = 0
+    m = 0
+    check = 10
+    with threadpool_limits(limits=1, user_api="blas"):
+        while m < m_max:
+            w = H @ v
+            a = float(v @ w)
+            w -= a * v
+            w -= b * v_prev
+            b = float(np.linalg.norm(w))
+            alpha.append(a)
+            beta.append(b)
+            m += 1
+            breakdown = b <= 1e-12 * max(abs(a), 1.0)
+            if m % check == 0 or breakdown or m == m_max:
+                a_, b_ = np.asarray(alpha), np.asarray(beta[:-1])
+                good = _good_ritz_values(a_, b_)
+                count = _converged_below(a_, b_, b, good, threshold, resolution)
+                history.append((m, count, np.inf))
+                if count >= max_count or breakdown:
+                    break
+                above = good[good >= threshold]
+                front = float(above[0]) if above.size else np.inf
+                history[-1] = (m, count, front)
+                width = float(good.max() - good.min())
+                needed = 2.5 * np.sqrt(width / resolution)
+                earlier = [h for h in history if h[0] >= 0.5 * m]
+                stable = (all(h[1] == count for h in earlier)
+                          and earlier[0][2] - front < 0.25 * resolution)
+                if m >= needed and stable and m >= 40:
+                    break
+            v_prev, v = v, w / b
+    if log is not None:
+        log(f"Lanczos: {count} eigenvalue(s) below {threshold:.3g} after {m} steps",
+            level=3)
+    return min(count, max_count)
+
+
+def bethe_hessian_embedding(A, rng, n_clusters=None, *, max_k=None, log=None):
     """Number of communities and spectral embedding of a connected graph.
 
     The number of communities is ``n_clusters`` if given, else the number of negative
-    eigenvalues of the Bethe-Hessian (at least 1, at most ``max_k``); the embedding holds
-    the eigenvectors of that many smallest eigenvalues.
+    eigenvalues of the Bethe-Hessian (at least 1, at most ``max_k``): counted by Lanczos
+    (:func:`count_below`) on graphs of more than ``DENSE_LIMIT`` nodes, exactly on smaller
+    ones. The embedding holds the eigenvectors of that many smallest eigenvalues.
 
     Returns
     -------
@@ -94,6 +269,7 @@ def bethe_hessian_embedding(A, rng, n_clusters=None, *, max_k=None):
     max_k = n - 1 if max_k is None else min(max_k, n - 1)
     if n < 3 or max_k < 1:
         return 1, None
+    A = _unit_mean(A)
     H = bethe_hessian(A)
     if n_clusters is not None:
         if n_clusters <= 1:
@@ -102,6 +278,13 @@ def bethe_hessian_embedding(A, rng, n_clusters=None, *, max_k=None):
     if _variance_degrees(A).sum() <= 0:
         return 1, None  # a complete graph: no structure
     margin = negative_margin(A)
+    if n > DENSE_LIMIT:
+        k = count_below(H, -margin, margin, rng, max_count=max_k, log=log)
+        if k <= 1:
+            return 1, None
+        w, v = _smallest(H, k, rng)
+        n_neg = max(1, int(np.sum(w < -margin)))
+        return n_neg, (v[:, :n_neg] if n_neg > 1 else None)
     k = min(10, max_k)
     while True:
         w, v = _smallest(H, k, rng)
@@ -112,12 +295,24 @@ def bethe_hessian_embedding(A, rng, n_clusters=None, *, max_k=None):
         k = min(2 * k, max_k)
 
 
-def bethe_hessian_spectrum(A, rng, *, max_k=None):
-    """Number of negative eigenvalues of the Bethe-Hessian (at least 1, at most max_k)."""
-    return bethe_hessian_embedding(A, rng, max_k=max_k)[0]
+def bethe_hessian_spectrum(A, rng, *, max_k=None, log=None):
+    """Number of negative eigenvalues of the Bethe-Hessian (at least 1, at most max_k).
+
+    The same count as :func:`bethe_hessian_embedding`, without the eigenvectors.
+    """
+    n = A.shape[0]
+    if n <= DENSE_LIMIT:
+        return bethe_hessian_embedding(A, rng, max_k=max_k)[0]
+    max_k = n - 1 if max_k is None else min(max_k, n - 1)
+    A = _unit_mean(A)
+    if max_k < 1 or _variance_degrees(A).sum() <= 0:
+        return 1
+    margin = negative_margin(A)
+    count = count_below(bethe_hessian(A), -margin, margin, rng, max_count=max_k, log=log)
+    return max(1, count)
 
 
-def bethe_hessian_clustering(A, rng, n_clusters=None, *, n_init=10):
+def bethe_hessian_clustering(A, rng, n_clusters=None, *, n_init=10, log=None):
     """Cluster the nodes of a connected graph with the Bethe-Hessian.
 
     The eigenvectors of the ``n_clusters`` smallest eigenvalues (``n_clusters`` estimated
@@ -131,12 +326,31 @@ def bethe_hessian_clustering(A, rng, n_clusters=None, *, n_init=10):
     n = A.shape[0]
     if n_clusters is not None and n_clusters >= n:
         return np.arange(n, dtype=np.intp)
-    k, X = bethe_hessian_embedding(A, rng, n_clusters)
+    k, X = bethe_hessian_embedding(A, rng, n_clusters, log=log)
     if k <= 1:
         return np.zeros(n, dtype=np.intp)
+    return _kmeans_rows(X, k, rng, n_init)
+
+
+def _kmeans_rows(X, k, rng, n_init):
+    """k-means on the row-normalised embedding ``X``.
+
+    Above ``SUBSAMPLE_ABOVE`` rows the ``n_init`` restarts run on ``SUBSAMPLE`` random
+    rows and the best centres start one Lloyd run on all of them: the restarts only have
+    to find the right basin, which a few tens of thousands of points show as well as a
+    million, and ten full restarts were the largest cost of a million-node fit after the
+    eigensolver.
+    """
     norms = np.linalg.norm(X, axis=1, keepdims=True)
     X = X / np.where(norms > 0, norms, 1.0)
-    km = KMeans(n_clusters=k, n_init=n_init, random_state=rng.randint(np.iinfo(np.int32).max))
+    seed = rng.randint(np.iinfo(np.int32).max)
+    n = X.shape[0]
+    if n <= SUBSAMPLE_ABOVE:
+        return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit_predict(X).astype(
+            np.intp)
+    sub = np.sort(np.random.RandomState(seed).choice(n, SUBSAMPLE, replace=False))
+    centers = KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(X[sub]).cluster_centers_
+    km = KMeans(n_clusters=k, init=centers, n_init=1, random_state=seed)
     return km.fit_predict(X).astype(np.intp)
 
 
@@ -170,8 +384,6 @@ def regularized_bipartition(A, rng, *, tau=0.1, n_init=10):
             return s * (A @ y + c * y.sum())
 
         op = LinearOperator((n, n), matvec=matvec, dtype=np.float64)
-        _, X = eigsh(op, k=2, which="LA", v0=rng.uniform(-1.0, 1.0, size=n), tol=1e-8)
-    norms = np.linalg.norm(X, axis=1, keepdims=True)
-    X = X / np.where(norms > 0, norms, 1.0)
-    km = KMeans(n_clusters=2, n_init=n_init, random_state=rng.randint(np.iinfo(np.int32).max))
-    return km.fit_predict(X).astype(np.intp)
+        with threadpool_limits(limits=1, user_api="blas"):
+            _, X = eigsh(op, k=2, which="LA", v0=rng.uniform(-1.0, 1.0, size=n), tol=1e-8)
+    return _kmeans_rows(X, 2, rng, n_init)

@@ -87,3 +87,47 @@ def test_too_large_linkage_is_refused_before_it_is_allocated(easy_hsbm, monkeypa
     with pytest.raises(MemoryError, match=r"The linkage of 4 bottom communities needs "
                                           r"128\.0 B, more than the 100\.0 B .*n_communities"):
         AgglomerativeCommunities(random_state=0).fit(easy_hsbm[0])
+
+
+def test_partition_array_base_builds_the_tree_over_exactly_that_partition():
+    """A flat partition found elsewhere (here networkx's Louvain on les miserables) gets
+    the density linkage over its communities, in the node order of the graph."""
+    G = nx.les_miserables_graph()
+    parts = nx.community.louvain_communities(G, seed=0)
+    index = {node: i for i, node in enumerate(G.nodes)}
+    partition = np.empty(G.number_of_nodes(), dtype=int)
+    for k, part in enumerate(parts):
+        partition[[index[node] for node in part]] = k
+    model = AgglomerativeCommunities(base=partition).fit(G)
+    assert model.n_communities_ == len(parts)
+    assert exact_recovery(partition, model.labels_)
+    assert model.linkage_.shape == (len(parts) - 1, 4)
+    # the same as a callable that returns it, without refinement
+    same = AgglomerativeCommunities(base=lambda adj, k, seed: partition, refine=0).fit(G)
+    np.testing.assert_array_equal(model.labels_, same.labels_)
+    np.testing.assert_array_equal(model.linkage_, same.linkage_)
+
+
+def test_partition_spanning_components_is_split_and_isolated_nodes_dropped():
+    G = nx.disjoint_union(nx.complete_graph(4), nx.complete_graph(4))
+    G.add_node(99)
+    model = AgglomerativeCommunities(base=np.zeros(9, dtype=int)).fit(G)
+    assert model.labels_.tolist() == [0, 0, 0, 0, 1, 1, 1, 1, -1]
+
+
+@pytest.mark.parametrize("partition, match", [
+    (np.zeros(76, dtype=int), "76 labels but the graph has 77 nodes"),
+    (np.zeros(77), "integer community labels, got dtype float64"),
+    (np.zeros(77, dtype=bool), "integer community labels, got dtype bool"),
+    (np.zeros((77, 1), dtype=int), "1-D array"),
+    (-np.ones(77, dtype=int), "non-negative"),
+])
+def test_partition_array_base_errors_name_the_problem(partition, match):
+    with pytest.raises(ValueError, match=match):
+        AgglomerativeCommunities(base=partition).fit(nx.les_miserables_graph())
+
+
+def test_partition_array_base_refuses_n_communities():
+    with pytest.raises(ValueError, match="n_communities cannot be set with a partition"):
+        AgglomerativeCommunities(base=np.zeros(34, dtype=int), n_communities=2).fit(
+            nx.karate_club_graph())

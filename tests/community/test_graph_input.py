@@ -114,3 +114,34 @@ def test_more_communities_than_nodes(Estimator):
     G.add_node(99)
     with pytest.raises(ValueError, match="at least one edge"):
         Estimator(n_communities=6).fit(G)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_two_node_graph_is_one_community_unless_two_are_asked(Estimator):
+    G = nx.Graph([("a", "b")])
+    model = Estimator(random_state=0).fit(G)
+    assert model.n_communities_ == 1 and model.labels_.tolist() == [0, 0]
+    assert Estimator(n_communities=2, random_state=0).fit(G).labels_.tolist() == [0, 1]
+    # two such components and an isolated node: the components, joined at height 1
+    G.add_edge("c", "d")
+    G.add_node("e")
+    model = Estimator(random_state=0).fit(G)
+    assert model.labels_.tolist() == [0, 0, 1, 1, -1]
+    np.testing.assert_array_equal(model.linkage_, [[0.0, 1.0, 1.0, 2.0]])
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("weight, match", [(-1.0, "negative"), (np.nan, "NaN"),
+                                           (np.inf, "infinite")])
+def test_bad_weights_of_a_networkx_graph(Estimator, weight, match):
+    G = nx.path_graph(5)
+    G[1][2]["weight"] = weight
+    with pytest.raises(ValueError, match=match):
+        Estimator().fit(G)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_graph_of_self_loops_only_has_no_communities(Estimator):
+    G = nx.Graph([(0, 0), (1, 1)])
+    with pytest.raises(ValueError, match="no edge"):
+        Estimator().fit(G)

@@ -370,12 +370,7 @@ def euclidean_dissimilarity(X, dtype, n_threads=None):
 
     def block(a):
         b = min(n, a + _EUCLIDEAN_BLOCK)
-        G = X64[a:b] @ X64[a:].T
-        G *= -2.0
-        G += sq[a:b, None]
-        G += sq[None, a:]
-        np.maximum(G, 0.0, out=G)
-        np.sqrt(G, out=G)
+        G = _distances_from_gram(X64[a:b] @ X64[a:].T, sq[a:b], sq[a:])
         # the diagonal block's lower triangle from its upper one: GEMM need not give
         # x.y and y.x bit for bit, and the mirror below must agree with the rows above
         T = G[:, :b - a]
@@ -387,6 +382,16 @@ def euclidean_dissimilarity(X, dtype, n_threads=None):
 
     _run_blocks(block, n, n_threads)
     return D
+
+
+def _distances_from_gram(G, sq_rows, sq_cols):
+    """``sqrt(max(0, |x|^2 + |y|^2 - 2 x.y))`` in place in the float64 Gram block ``G``."""
+    G *= -2.0
+    G += sq_rows[:, None]
+    G += sq_cols[None, :]
+    np.maximum(G, 0.0, out=G)
+    np.sqrt(G, out=G)
+    return G
 
 
 def _run_blocks(block, n, n_threads):
@@ -420,30 +425,21 @@ def euclidean_block(X, rows, batch, out, n_threads=None):
     Returns
     -------
     bool
-        False, with ``out`` untouched, when the squared norms overflow float64 (the caller
-        then takes the general path).
+        False, with ``out`` untouched, when the squared norms could overflow float64 (the
+        caller then takes the general path).
     """
+    # |x|^2 <= d max|x_j|^2 for every row: one bound instead of a pass that gathers the
+    # rows for their norms (each block gathers its rows once and takes their norms there)
+    big = max(float(X.max(initial=0.0)), -float(X.min(initial=0.0)))
+    if not np.isfinite(4.0 * X.shape[1] * big * big):
+        return False
     Y = np.asarray(X[batch], dtype=np.float64)
     sq_y = np.einsum("ij,ij->i", Y, Y)
-    if not np.isfinite(4.0 * sq_y.max(initial=0.0)):
-        return False
-    norms = np.empty(len(rows))
-    for a in range(0, len(rows), 65536):
-        Xa = np.asarray(X[rows[a:a + 65536]], dtype=np.float64)
-        norms[a:a + 65536] = np.einsum("ij,ij->i", Xa, Xa)
-    if not np.isfinite(4.0 * norms.max(initial=0.0)):
-        return False
 
     def block(a):
-        b = min(len(rows), a + _EUCLIDEAN_BLOCK)
-        Xa = np.asarray(X[rows[a:b]], dtype=np.float64)
-        G = Xa @ Y.T
-        G *= -2.0
-        G += norms[a:b, None]
-        G += sq_y[None, :]
-        np.maximum(G, 0.0, out=G)
-        np.sqrt(G, out=G)
-        out[a:b] = G
+        Xa = np.asarray(X[rows[a:a + _EUCLIDEAN_BLOCK]], dtype=np.float64)
+        out[a:a + _EUCLIDEAN_BLOCK] = _distances_from_gram(
+            Xa @ Y.T, np.einsum("ij,ij->i", Xa, Xa), sq_y)
 
     _run_blocks(block, len(rows), n_threads)
     return True

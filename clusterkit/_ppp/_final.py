@@ -184,7 +184,9 @@ def grow(fit, pts, weights, fit_mixture, criterion, log, *, min_size, max_compon
     fitted, a component can still be better described by two (the tree's child saw a
     different neighbourhood). Each step cuts each of the ``N_SPLIT_COMPONENTS`` largest
     components across its principal axis, scores the starts by a short EM run, refits the
-    best fully and keeps it when it lowers the criterion, every component still holds
+    best fully, refines it as :func:`refine` does (a fair comparison: the mixture it
+    competes with was refined too) and keeps it when it lowers the criterion, every
+    component still holds
     ``min_size`` points (hard assignment) and there are at most ``max_components``
     (None: no cap).
 
@@ -207,7 +209,10 @@ def grow(fit, pts, weights, fit_mixture, criterion, log, *, min_size, max_compon
                 best = trial
         if best is None:
             break
-        trial = fit_mixture(best.resp, None)
+        # judged after the same deterministic refinement as the tree's mixture: one split
+        # alone leaves k + 1 components in a worse optimum than the k it is compared with
+        trial = refine(fit_mixture(best.resp, None), pts, weights, fit_mixture,
+                       lambda *args, **kwargs: None)
         trial_crit = criterion(trial)
         hard = np.bincount(np.argmax(trial.resp, axis=1), weights=weights,
                            minlength=trial.n_components)

@@ -342,6 +342,7 @@ class PPP(ClusterMixin, BaseEstimator):
         fit = fit_mixture(resp, None)
         # refined before pruning too: a removal is judged against the best mixture found
         # at the tree's number of components, not against the leaves' local optimum
+        unrefined = self._criterion(fit)
         fit = refine(fit, pts, weights, fit_mixture, log)
         pruned = prune(fit, pts, weights, scatter, self.covariance_type, fit_mixture,
                        self._criterion, log)
@@ -349,7 +350,8 @@ class PPP(ClusterMixin, BaseEstimator):
         # not be checked against 2-means
         if pruned.n_components == fit.n_components and self.agreement is None:
             pruned = grow(pruned, pts, weights, fit_mixture, self._criterion, log,
-                          min_size=self.min_cluster_size_, max_components=self.max_clusters)
+                          min_size=self.min_cluster_size_, max_components=self.max_clusters,
+                          refine_gain=max(unrefined - self._criterion(fit), 0.0))
         if pruned.n_components != fit.n_components:
             pruned = refine(pruned, pts, weights, fit_mixture, log)
         fit = pruned

@@ -4,11 +4,12 @@ PPP: how many clusters, and the same answer for every seed
 
 Five Gaussian clusters of different shapes and sizes. PPP splits the data with
 deterministic 2-means and keeps a split only when a two-component Gaussian mixture fitted
-on the node is better by BIC; the children are the mixture's assignment. It finds the
-number of clusters by itself, draws no random number (``random_state`` changes nothing,
-also with the codebook reduction used for large data), and records every examined node
-with its gain and how the validation decided (``tree_.summary()``), which we draw as a
-tree. A Gaussian mixture whose k is chosen by a BIC sweep is shown for comparison.
+on the node is better by BIC; the children are the mixture's two components (each point
+shared between them by its responsibilities). It finds the number of clusters by itself,
+draws no random number (``random_state`` changes nothing, also with the codebook
+reduction used for large data), and records every examined node with its gain and how
+the validation decided (``tree_.summary()``), which we draw as a tree. A Gaussian
+mixture whose k is chosen by a BIC sweep is shown for comparison.
 
 Run as a script with ``--save DIR`` to write the figure to ``DIR/plot_ppp.png``.
 """

@@ -42,9 +42,11 @@ class PPP(ClusterMixin, BaseEstimator):
     2-means initialised deterministically (sign of the projection on the node's principal
     axis), fits a 1- and a 2-component Gaussian mixture on the node (the latter initialised
     from the 2-means split), and accepts the split only when the 2-component mixture is
-    better by the information criterion and its hard assignment agrees with the 2-means
-    split. The children of an accepted split are the mixture's assignment (which agrees
-    with the 2-means split on at least ``agreement`` of the node); they are split in turn;
+    better by the information criterion (and, only when ``agreement`` is set, its hard
+    assignment agrees with the 2-means split). The children of an accepted split are the
+    mixture's two components, each row shared between them by its responsibilities (a
+    child cut with hard labels would be a truncated Gaussian that its own split improves
+    again, fragment after fragment); they are split in turn;
     the leaves initialise a final mixture that gives ``labels_``, ``predict``,
     ``predict_proba`` and ``score``. A divisive tree can leave a fragment of a cluster that
     an early split cut off as a leaf of its own, so a component of the final mixture is
@@ -331,8 +333,10 @@ class PPP(ClusterMixin, BaseEstimator):
         """
         k = len(members)
         resp = np.zeros((points.shape[0], k))
-        for c, idx in enumerate(members):
-            resp[idx, c] = 1.0
+        for c, (idx, share) in enumerate(members):
+            resp[idx, c] = share
+        # the shares of a row sum to 1 over the leaves, less the slivers below MIN_SHARE
+        resp /= resp.sum(axis=1, keepdims=True)
         pts = np.asarray(points, dtype=np.float64)
 
         def fit_mixture(start, max_iter):
@@ -367,8 +371,8 @@ class PPP(ClusterMixin, BaseEstimator):
         # each leaf belongs to the cluster holding most of its points
         leaf_ids = np.flatnonzero(tree.cluster >= 0)
         for leaf in leaf_ids:
-            idx = members[tree.cluster[leaf]]
-            tree.cluster[leaf] = int(np.argmax(weights[idx] @ fit.resp[idx]))
+            idx, share = members[tree.cluster[leaf]]
+            tree.cluster[leaf] = int(np.argmax((weights[idx] * share) @ fit.resp[idx]))
         self.tree_ = tree
         self.labels_ = labels
         self.n_clusters_ = fit.n_components

@@ -18,6 +18,9 @@ LLOYD_MAX_ITER = 300
 # EM budget of every mixture PPP fits (node validation and final mixture)
 EM_TOL = 1e-3
 EM_MAX_ITER = 100
+# a row belongs to a child when the split's responsibility for that child exceeds this
+# (its share of the row is kept; the rows below it are dropped from the child)
+MIN_SHARE = 1e-3
 
 
 def principal_axis(scatter):
@@ -173,21 +176,28 @@ class SplitRule:
                                      self.n_criterion, self.criterion)
 
 
-def evaluate_split(idx, points, weights, scatter, rule):
+def evaluate_split(idx, share, points, weights, scatter, rule):
     """Split a node with deterministic 2-means and validate the split with mixtures.
 
     A 1- and a 2-component mixture are fitted on the node (the latter by EM started from
     the 2-means split). The mixture decides: the split is accepted when the criterion
-    gain is positive and both children of the mixture's hard assignment reach
-    ``rule.min_cluster_size``; the children are that assignment (which redraws the
-    2-means boundary where clusters of different shapes meet, and may depart from it
-    widely in many dimensions, where mixtures separate by shape). When ``rule.agreement``
-    is set, the agreement of the two assignments must also reach it.
+    gain is positive and both components of the mixture hold ``rule.min_cluster_size``
+    points (summed responsibilities); the children are the two components, each row
+    shared between them by its responsibilities (which redraws the 2-means boundary
+    where clusters of different shapes meet, and may depart from it widely in many
+    dimensions, where mixtures separate by shape). When ``rule.agreement`` is set, the
+    agreement of the mixture's hard assignment with 2-means must also reach it.
 
     Parameters
     ----------
     idx : ndarray of int
         Rows of ``points`` in the node.
+    share : ndarray of shape (idx.size,)
+        The part of each of these rows that belongs to the node, in (0, 1]: the product of
+        the responsibilities of the mixtures that split the node's ancestors (1 at the
+        root). A node is a soft component, not a set of whole rows: a child cut from its
+        parent with hard labels is a truncated Gaussian, which its own split then
+        "improves" again and again (one skewed cluster gave 60 nodes this way).
     points : ndarray of shape (n, d)
         Points, or codebook cell means.
     weights : ndarray of shape (n,)
@@ -202,19 +212,22 @@ def evaluate_split(idx, points, weights, scatter, rule):
         ``size`` (weight of the node), ``status`` (``"split"`` or why not: see
         :class:`PPPTree`), ``gain``, ``gain_per_point`` (the log-likelihood gain of two
         components over one, per point of the node, unscaled) and ``agreement`` (NaN when
-        the mixtures were not fitted), ``children_size`` (weights of the mixture's two
-        sides, NaN when not fitted), ``children`` (for a split: the rows of the larger
+        the mixtures were not fitted), ``smaller_child`` (weight of the mixture's smaller
+        component, NaN when not fitted), ``children`` (for a split: the rows of the larger
         child first, ties broken by the lexicographically smaller mean, so that numbering
-        does not depend on the sign of the principal axis; None otherwise).
+        does not depend on the sign of the principal axis; None otherwise) as pairs
+        ``(rows, share)``: the rows whose responsibility for that child exceeds
+        ``MIN_SHARE`` and the share of each that the child holds.
     """
-    w = weights[idx]
+    w = weights[idx] * share
     size = w.sum()
     result = {"size": size, "gain": np.nan, "gain_per_point": np.nan,
               "agreement": np.nan, "smaller_child": np.nan, "children": None}
     if size < 2 * rule.min_cluster_size:
         return {**result, "status": TOO_SMALL}
     Xn = np.asarray(points[idx], dtype=np.float64)
-    Sn = None if scatter is None else scatter[idx]
+    Sn = None if scatter is None else (
+        scatter[idx] * share.reshape((-1,) + (1,) * (scatter.ndim - 1)))
     side = two_means(Xn, w)
     if side is None:
         return {**result, "status": NO_SPREAD}
@@ -229,11 +242,12 @@ def evaluate_split(idx, points, weights, scatter, rule):
                                reg_covar=rule.reg_covar, tol=EM_TOL, max_iter=EM_MAX_ITER)
     mixture_side = two.resp[:, 0] >= two.resp[:, 1]
     same = w[mixture_side == side].sum() / size
+    soft = w @ two.resp
     result["gain"] = (rule.model_criterion(one.log_likelihood, 1, d)
                       - rule.model_criterion(two.log_likelihood, 2, d))
     result["gain_per_point"] = (two.log_likelihood - one.log_likelihood) / size
     result["agreement"] = max(same, 1.0 - same)
-    result["smaller_child"] = min(w[mixture_side].sum(), w[~mixture_side].sum())
+    result["smaller_child"] = soft.min()
     if result["gain"] <= 0:
         result["status"] = NO_GAIN
     elif result["smaller_child"] < rule.min_cluster_size:
@@ -242,11 +256,13 @@ def evaluate_split(idx, points, weights, scatter, rule):
         result["status"] = DISAGREEMENT
     else:
         result["status"] = SPLIT
-        side = mixture_side
-        keys = [(-w[part].sum(), tuple(w[part] @ Xn[part] / w[part].sum()))
-                for part in (side, ~side)]
-        first, second = (side, ~side) if keys[0] <= keys[1] else (~side, side)
-        result["children"] = (idx[first], idx[second])
+        keys = [(-soft[c], tuple((w * two.resp[:, c]) @ Xn / soft[c])) for c in (0, 1)]
+        order = (0, 1) if keys[0] <= keys[1] else (1, 0)
+        children = []
+        for c in order:
+            keep = two.resp[:, c] > MIN_SHARE
+            children.append((idx[keep], share[keep] * two.resp[keep, c]))
+        result["children"] = tuple(children)
     return result
 
 
@@ -266,19 +282,20 @@ def grow_tree(points, weights, scatter, rule, *, max_clusters=None, log=None):
 
     Returns
     -------
-    members : list of ndarray of int
-        Rows of every leaf, leaves in depth-first order (left before right): leaf ``c``
-        becomes cluster ``c`` of the initial final mixture.
+    members : list of (ndarray of int, ndarray of float)
+        Rows of every leaf and the share of each that the leaf holds, leaves in
+        depth-first order (left before right): leaf ``c`` becomes component ``c`` of the
+        initial final mixture, with those shares as responsibilities.
     tree : PPPTree
         Every examined node (its ``cluster`` numbers the leaves as ``members`` does).
     """
     nodes = []  # dicts, node id = position
     heap = []
 
-    def add(idx, parent, depth):
+    def add(idx, share, parent, depth):
         node = len(nodes)
-        info = {"idx": idx, "parent": parent, "depth": depth, "left": -1, "right": -1,
-                **evaluate_split(idx, points, weights, scatter, rule)}
+        info = {"idx": idx, "share": share, "parent": parent, "depth": depth, "left": -1,
+                "right": -1, **evaluate_split(idx, share, points, weights, scatter, rule)}
         nodes.append(info)
         if log is not None:
             log(f"node {node} (depth {depth}, n={info['size']:.0f}): "
@@ -288,7 +305,7 @@ def grow_tree(points, weights, scatter, rule, *, max_clusters=None, log=None):
             heapq.heappush(heap, (-info["gain"], node))
         return node
 
-    add(np.arange(points.shape[0]), -1, 0)
+    add(np.arange(points.shape[0]), np.ones(points.shape[0]), -1, 0)
     n_leaves = 1
     while heap:
         if max_clusters is not None and n_leaves >= max_clusters:
@@ -297,9 +314,9 @@ def grow_tree(points, weights, scatter, rule, *, max_clusters=None, log=None):
             break
         _, node = heapq.heappop(heap)
         info = nodes[node]
-        left_idx, right_idx = info.pop("children")
-        info["left"] = add(left_idx, node, info["depth"] + 1)
-        info["right"] = add(right_idx, node, info["depth"] + 1)
+        left, right = info.pop("children")
+        info["left"] = add(*left, node, info["depth"] + 1)
+        info["right"] = add(*right, node, info["depth"] + 1)
         n_leaves += 1
     for info in nodes:
         if info["status"] == SPLIT and info["left"] < 0:
@@ -311,7 +328,7 @@ def grow_tree(points, weights, scatter, rule, *, max_clusters=None, log=None):
         node = stack.pop()
         if nodes[node]["left"] < 0:
             cluster[node] = len(members)
-            members.append(nodes[node]["idx"])
+            members.append((nodes[node]["idx"], nodes[node]["share"]))
         else:
             stack.extend([nodes[node]["right"], nodes[node]["left"]])
     tree = PPPTree(

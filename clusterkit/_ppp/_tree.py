@@ -7,11 +7,14 @@ from .._utils._hierarchy import split_tree_linkage
 class PPPTree:
     """The binary split tree built by :class:`~clusterkit.PPP` (its ``tree_``).
 
-    Node 0 is the root (all the data). Every node that was examined carries the criterion
+    Node 0 is the root (all the data). A node below it is a soft component: it holds the
+    parts of the rows that the mixtures splitting its ancestors gave it (their
+    responsibilities multiplied down the tree), so its size is a sum of shares, and a
+    child's size is its share of the parent. Every node that was examined carries the criterion
     gain of its candidate split (criterion of the 1-component mixture minus that of the
     2-component mixture on the node, counted as :class:`~clusterkit.PPP` counts points:
     positive means two components describe the node better), the log-likelihood gain per
-    point, the size of the smaller side of the mixture's assignment, the agreement
+    point, the size of the smaller of the mixture's two components, the agreement
     (weighted fraction of the node on which the 2-component mixture's hard assignment equals
     the 2-means split; informative, a check only when ``PPP(agreement=...)`` is set) and its
     ``status``, which says how the validation decided. Accepted splits have children;
@@ -23,7 +26,9 @@ class PPPTree:
     parent, left, right : ndarray of int
         Tree links, -1 where absent.
     size : ndarray of float
-        Number of points in the node (the sum of codebook weights under reduction).
+        Points in the node: the sum of the shares of the rows it holds (of codebook
+        weights under reduction). The two children of a split sum to their parent, less
+        the slivers of rows whose share falls below one thousandth of the parent's.
     depth : ndarray of int
         Distance from the root (0 for the root).
     gain : ndarray of float
@@ -47,8 +52,8 @@ class PPPTree:
         Log-likelihood of the 2-component mixture minus that of the 1-component one,
         divided by the node's size (NaN when not evaluated).
     smaller_child : ndarray of float, optional
-        Points on the smaller side of the 2-component mixture's assignment (NaN when not
-        evaluated).
+        Points (summed responsibilities) of the smaller component of the 2-component
+        mixture (NaN when not evaluated).
 
     See Also
     --------
@@ -144,7 +149,7 @@ class PPPTree:
         text : str
             Columns: node, parent, depth, size (points), gain (criterion gain of the
             candidate split; the split needs a positive one), gain/pt (log-likelihood gain
-            per point), smaller (points on the smaller side of the mixture's split; a
+            per point), smaller (points of the mixture's smaller component; a
             split needs ``min_cluster_size``), agree (agreement with 2-means), status and
             the cluster of a leaf.
         """

@@ -248,9 +248,9 @@ def dask_fifty_gaussians(n, chunks):
     return da.concatenate(parts)
 
 
-def drift(dask_n=None, workers=2):
+def drift(sizes=(10**4, 10**5, 10**6), dask_n=None, workers=2):
     rows = []
-    for n in (10**4, 10**5, 10**6):
+    for n in sizes:
         X, y = fifty_gaussians(n)
         ppp, t = _timed(lambda: PPP(random_state=0).fit(X))
         rows.append((f"{n:.0e}", "codebook" if ppp.reduced_ else "direct", ppp.n_clusters_,
@@ -303,6 +303,8 @@ def main():
     parser.add_argument("--budget", type=float, default=float("inf"),
                         help="seconds after which the remaining panel rows are skipped")
     parser.add_argument("--sizes", default="1e3,1e4,1e5,1e6")
+    parser.add_argument("--drift-sizes", default="1e4,1e5,1e6",
+                        help="in-memory sizes of the drift part (comma-separated)")
     parser.add_argument("--dask-n", default="1e7",
                         help="rows of the drift part's DaskPPP row (0: not run)")
     parser.add_argument("--rows", default=None,
@@ -314,7 +316,8 @@ def main():
         panel(Cache(args.cache), deadline,
               None if args.rows is None else args.rows.split(","))
     if args.part in ("all", "drift"):
-        drift(int(float(args.dask_n)) if args.dask_n else None)
+        drift([int(float(s)) for s in args.drift_sizes.split(",") if s],
+              int(float(args.dask_n)) or None)
     if args.part in ("all", "speed"):
         speed([int(float(s)) for s in args.sizes.split(",")])
 

@@ -13,7 +13,7 @@ from ._spectral import bethe_hessian_clustering
 __all__ = ["split_locally", "refine_by_density"]
 
 
-def split_locally(A, labels, rng, *, n_init, log):
+def split_locally(A, labels, rng, *, n_init, log, degree_corrected=False):
     """Split again, recursively, every community whose subgraph shows structure.
 
     Parameters
@@ -28,6 +28,8 @@ def split_locally(A, labels, rng, *, n_init, log):
         Number of k-means restarts of each new clustering.
     log : Reporter
         Prints one line per community split (at ``verbose >= 2``).
+    degree_corrected : bool, default=False
+        Embed every community with :func:`~._spectral.zeta_embedding`.
 
     Returns
     -------
@@ -47,7 +49,7 @@ def split_locally(A, labels, rng, *, n_init, log):
         # which a full count finds as fast (it stops when the count is stable), and
         # counted every community that did split a second time
         found = bethe_hessian_clustering(A[nodes][:, nodes], rng, None, n_init=n_init,
-                                         log=log)
+                                         degree_corrected=degree_corrected, log=log)
         n_found = int(found.max()) + 1
         if n_found < 2:
             log(f"community of {nodes.size} nodes: no further structure", level=2)

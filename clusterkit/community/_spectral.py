@@ -35,7 +35,8 @@ from sklearn.cluster import KMeans
 from threadpoolctl import threadpool_limits
 
 __all__ = ["bethe_hessian", "bethe_hessian_embedding", "bethe_hessian_spectrum",
-           "bethe_hessian_clustering", "count_below", "regularized_bipartition"]
+           "bethe_hessian_clustering", "bethe_hessian_path", "count_below",
+           "regularized_bipartition", "zeta_embedding"]
 
 # below this many nodes a dense eigen-decomposition is both exact and fast
 DENSE_LIMIT = 400
@@ -154,10 +155,15 @@ def weighted_bethe_hessian(A):
     same margin applies. It does not depend on the unit of the weights.
     """
     A = compressed_weights(A)
+    return _weighted_bethe_hessian_at(A, spin_glass_beta(A))
+
+
+def _weighted_bethe_hessian_at(A, beta):
+    """:func:`weighted_bethe_hessian` of already compressed weights, at coupling ``beta``."""
     n = A.shape[0]
     d = np.diff(A.indptr).astype(np.float64)
     phi = 1.0 - np.minimum(d / max(n - 1, 1), 1.0)
-    x = np.minimum(spin_glass_beta(A) * A.data, MAX_COUPLING)
+    x = np.minimum(beta * A.data, MAX_COUPLING)
     sinh = np.sinh(x)
     excess = phi * np.bincount(_edge_rows(A), weights=sinh * sinh, minlength=n)
     scale = float((d * phi).mean()) / max(float(excess.mean()), 1e-300)
@@ -209,6 +215,75 @@ def _smallest(H, k, rng):
         w, v = eigsh(Hs, k=k, which="SA", v0=v0, tol=1e-6, ncv=min(n, max(2 * k + 1, 40)))
     order = np.argsort(w)
     return w[order] - s, v[:, order]
+
+
+def bethe_hessian_path(A):
+    """The Bethe-Hessians between the spin-glass point and the strongest couplings.
+
+    Returns ``H(s)`` for ``s`` in ``[0, 1]`` and the parameter ``H(s)`` is taken at:
+    ``r = r_0 - s (r_0 - 1)`` for a graph whose edges weigh the same (``r_0`` of
+    :func:`bethe_r`; ``r = 1`` is the Laplacian ``diag(v) - A``), the coupling
+    ``beta = beta_0 + s (beta_1 - beta_0)`` of :func:`weighted_bethe_hessian` otherwise
+    (``beta_0`` of :func:`spin_glass_beta`, ``beta_1`` saturating every edge).
+    ``H(0)`` is :func:`bethe_hessian` ``(A)``.
+    """
+    if is_weighted(A):
+        C = compressed_weights(A)
+        beta_0 = spin_glass_beta(C)
+        beta_1 = max(MAX_COUPLING / float(C.data.min()), beta_0)
+
+        def coupling(s):
+            return beta_0 + s * (beta_1 - beta_0)
+
+        return (lambda s: _weighted_bethe_hessian_at(C, coupling(s))), coupling
+    r_0 = bethe_r(A)
+
+    def radius(s):
+        return r_0 - s * (r_0 - 1.0)
+
+    return (lambda s: bethe_hessian(A, radius(s))), radius
+
+
+def zeta_embedding(A, k, rng, *, xtol=1e-6):
+    """Degree-corrected spectral embedding: the Bethe-Hessian at ``r = zeta_p``.
+
+    Dall'Amico, Couillet and Tremblay (NeurIPS 2019; JMLR 2021): the ``p``-th informative
+    eigenvector is taken from the Bethe-Hessian ``H_r`` at the ``r = zeta_p`` where its
+    ``p``-th smallest eigenvalue is zero, rather than at the one ``r`` that counts the
+    communities. There ``H_zeta x = 0`` means
+    ``D_tau^{-1/2} A D_tau^{-1/2} y = y / zeta`` with ``y = D_tau^{1/2} x`` and
+    ``tau = zeta^2 - 1``: ``x`` is the eigenvector of a regularised Laplacian scaled by
+    ``D_tau^{-1/2}``, whose entries, unlike those of the eigenvectors at the counting
+    ``r``, do not grow with the degree of the node, so high-degree nodes are not pulled
+    out of their community. ``zeta_p`` is found along :func:`bethe_hessian_path` by
+    Brent's method (``xtol`` on the path parameter ``s``); when the ``p``-th eigenvalue
+    is already non-negative at the counting point (``p`` beyond the negative
+    eigenvalues, for a given ``n_clusters``) its eigenvector there is used, and when it
+    is still negative at ``r = 1`` the one at ``r = 1``.
+
+    Returns
+    -------
+    embedding : ndarray of shape (n, k)
+    path_params : ndarray of shape (k,)
+        The ``s`` of every column on :func:`bethe_hessian_path`.
+    """
+    H_at, _ = bethe_hessian_path(A)
+    n = A.shape[0]
+    X = np.empty((n, k))
+    params = np.empty(k)
+    w0, v0 = _smallest(H_at(0.0), k, rng)
+    for p in range(k):
+        if w0[p] >= 0.0:
+            params[p], X[:, p] = 0.0, v0[:, p]
+            continue
+
+        def eigenvalue(s, p=p):
+            return float(_smallest(H_at(s), p + 1, rng)[0][p])
+
+        s_p = 1.0 if eigenvalue(1.0) <= 0.0 else brentq(eigenvalue, 0.0, 1.0, xtol=xtol)
+        params[p] = s_p
+        X[:, p] = _smallest(H_at(s_p), p + 1, rng)[1][:, p]
+    return X, params
 
 
 def _good_ritz_values(alpha, beta):
@@ -382,12 +457,14 @@ def bethe_hessian_spectrum(A, rng, *, max_k=None, log=None):
     return max(1, count)
 
 
-def bethe_hessian_clustering(A, rng, n_clusters=None, *, n_init=10, log=None):
+def bethe_hessian_clustering(A, rng, n_clusters=None, *, n_init=10, degree_corrected=False,
+                             log=None):
     """Cluster the nodes of a connected graph with the Bethe-Hessian.
 
     The eigenvectors of the ``n_clusters`` smallest eigenvalues (``n_clusters`` estimated
     as the number of negative ones when None) are row-normalised and clustered with
-    k-means.
+    k-means. ``degree_corrected=True`` takes the eigenvectors from
+    :func:`zeta_embedding` instead (same number of communities).
 
     Returns
     -------
@@ -399,6 +476,11 @@ def bethe_hessian_clustering(A, rng, n_clusters=None, *, n_init=10, log=None):
     k, X = bethe_hessian_embedding(A, rng, n_clusters, log=log)
     if k <= 1:
         return np.zeros(n, dtype=np.intp)
+    if degree_corrected:
+        X, params = zeta_embedding(_unit_mean(A), k, rng)
+        if log is not None:
+            log(f"zeta embedding of {n} nodes: path parameters "
+                f"{np.array2string(params, precision=3)}", level=3)
     return _kmeans_rows(X, k, rng, n_init)
 
 

@@ -223,7 +223,7 @@ def bethe_hessian_path(A):
     Returns ``H(s)`` for ``s`` in ``[0, 1]`` and the parameter ``H(s)`` is taken at:
     ``r = r_0 - s (r_0 - 1)`` for a graph whose edges weigh the same (``r_0`` of
     :func:`bethe_r`; ``r = 1`` is the Laplacian ``diag(v) - A``), the coupling
-    ``beta = beta_0 + s (beta_1 - beta_0)`` of :func:`weighted_bethe_hessian` otherwise
+    ``beta = beta_0 (beta_1 / beta_0)^s`` of :func:`weighted_bethe_hessian` otherwise
     (``beta_0`` of :func:`spin_glass_beta`, ``beta_1`` saturating every edge).
     ``H(0)`` is :func:`bethe_hessian` ``(A)``.
     """
@@ -232,8 +232,10 @@ def bethe_hessian_path(A):
         beta_0 = spin_glass_beta(C)
         beta_1 = max(MAX_COUPLING / float(C.data.min()), beta_0)
 
+        # geometric: a weight far below the median makes beta_1 huge, and the roots
+        # near beta_0 must still be resolved by a tolerance on s
         def coupling(s):
-            return beta_0 + s * (beta_1 - beta_0)
+            return beta_0 * (beta_1 / beta_0) ** s
 
         return (lambda s: _weighted_bethe_hessian_at(C, coupling(s))), coupling
     r_0 = bethe_r(A)

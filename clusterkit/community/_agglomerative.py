@@ -83,7 +83,7 @@ class AgglomerativeCommunities(BaseCommunityTree):
         helps on graphs with heavy-tailed degrees; the number of communities is counted
         as without it. On weighted graphs the path runs over the coupling ``beta`` of the
         weighted Bethe-Hessian instead of ``r``. Costs about ten eigen-solves per
-        community found (about 15 times the default fit on 3200 nodes). See the user
+        community found (about 10 times the default fit on 10^4 nodes). See the user
         guide for where it helps.
     refine : int, default=1
         Sweeps of local refinement of the bottom communities: every node moves to the

@@ -200,12 +200,14 @@ def _shift(H):
     return max(float(H.diagonal().mean()), 1.0)
 
 
-def _smallest(H, k, rng):
-    """The ``k`` smallest eigenvalues (ascending) and eigenvectors of symmetric ``H``."""
+def _smallest(H, k, rng, v0=None):
+    """The ``k`` smallest eigenvalues (ascending) and eigenvectors of symmetric ``H``;
+    ARPACK starts from ``v0`` when given (a warm start), else from a random vector."""
     n = H.shape[0]
     if n <= DENSE_LIMIT or k >= n - 1:
         return eigh(H.toarray(), subset_by_index=[0, min(k, n) - 1])
-    v0 = rng.uniform(-1.0, 1.0, size=n)
+    if v0 is None:
+        v0 = rng.uniform(-1.0, 1.0, size=n)
     s = _shift(H)
     Hs = (H + sp.diags_array(np.full(n, s))).tocsr()
     # ARPACK's "SA" converges fast on the negative eigenvalues, isolated from the bulk; its
@@ -246,7 +248,32 @@ def bethe_hessian_path(A):
     return (lambda s: bethe_hessian(A, radius(s))), radius
 
 
-def zeta_embedding(A, k, rng, *, xtol=1e-6):
+def _newton_in_bracket(eigenpair, slope, start, lo, hi, xtol):
+    """The root in ``(lo, hi)`` of an eigenvalue ``f(s)`` with ``f(lo) < 0 < f(hi)``.
+
+    Newton steps (derivative ``slope(s, eigenvector)``) from ``lo``, where
+    ``start = (f(lo), eigenvector)`` is already known, and a bisection whenever a step
+    would leave the bracket, until a step is below ``xtol``. Returns the last point
+    evaluated and its eigenvector (within ``xtol`` of the root).
+    """
+    s, (f, x) = lo, start
+    for _ in range(100):
+        if f < 0.0:
+            lo = s
+        else:
+            hi = s
+        d = slope(s, x)
+        new = s - f / d if d != 0.0 else np.inf
+        if not lo < new < hi:
+            new = 0.5 * (lo + hi)
+        if abs(new - s) < xtol or hi - lo < xtol:
+            break
+        s = new
+        f, x = eigenpair(s)
+    return s, x
+
+
+def zeta_embedding(A, k, rng, *, xtol=1e-4):
     """Degree-corrected spectral embedding: the Bethe-Hessian at ``r = zeta_p``.
 
     Dall'Amico, Couillet and Tremblay (NeurIPS 2019; JMLR 2021): the ``p``-th informative
@@ -258,10 +285,12 @@ def zeta_embedding(A, k, rng, *, xtol=1e-6):
     ``D_tau^{-1/2}``, whose entries, unlike those of the eigenvectors at the counting
     ``r``, do not grow with the degree of the node, so high-degree nodes are not pulled
     out of their community. ``zeta_p`` is found along :func:`bethe_hessian_path` by
-    Brent's method (``xtol`` on the path parameter ``s``); when the ``p``-th eigenvalue
-    is already non-negative at the counting point (``p`` beyond the negative
-    eigenvalues, for a given ``n_clusters``) its eigenvector there is used, and when it
-    is still negative at ``r = 1`` the one at ``r = 1``.
+    safeguarded Newton steps (the slope of the eigenvalue from its eigenvector, as
+    Hellmann and Feynman give it; Brent's method on weighted graphs), to ``xtol`` on
+    the path parameter ``s``, every eigen-solve starting from the last eigenvector;
+    when the ``p``-th eigenvalue is already non-negative at the counting point (``p``
+    beyond the negative eigenvalues, for a given ``n_clusters``) its eigenvector there
+    is used, and when it is still negative at ``r = 1`` the one at ``r = 1``.
 
     Returns
     -------
@@ -269,8 +298,13 @@ def zeta_embedding(A, k, rng, *, xtol=1e-6):
     path_params : ndarray of shape (k,)
         The ``s`` of every column on :func:`bethe_hessian_path`.
     """
-    H_at, _ = bethe_hessian_path(A)
+    H_at, param = bethe_hessian_path(A)
     n = A.shape[0]
+    slope = None
+    if not is_weighted(A):
+        # Hellmann-Feynman: d lambda / ds = x^T (dH/dr) x dr/ds, dH/dr = 2 r I - A
+        def slope(s, x):
+            return -(param(0.0) - 1.0) * (2.0 * param(s) - float(x @ (A @ x)))
     X = np.empty((n, k))
     params = np.empty(k)
     w0, v0 = _smallest(H_at(0.0), k, rng)
@@ -278,13 +312,25 @@ def zeta_embedding(A, k, rng, *, xtol=1e-6):
         if w0[p] >= 0.0:
             params[p], X[:, p] = 0.0, v0[:, p]
             continue
+        # every solve starts from the last eigenvector found: the path moves it little
+        start = [v0[:, p]]
 
-        def eigenvalue(s, p=p):
-            return float(_smallest(H_at(s), p + 1, rng)[0][p])
+        def eigenpair(s, p=p, start=start):
+            w, v = _smallest(H_at(s), p + 1, rng, v0=start[0])
+            start[0] = v[:, p]
+            return float(w[p]), v[:, p]
 
-        s_p = 1.0 if eigenvalue(1.0) <= 0.0 else brentq(eigenvalue, 0.0, 1.0, xtol=xtol)
-        params[p] = s_p
-        X[:, p] = _smallest(H_at(s_p), p + 1, rng)[1][:, p]
+        f_end, x_end = eigenpair(1.0)
+        if f_end <= 0.0:
+            params[p], X[:, p] = 1.0, x_end
+            continue
+        start[0] = v0[:, p]
+        if slope is None:
+            params[p] = brentq(lambda s: eigenpair(s)[0], 0.0, 1.0, xtol=xtol)
+            X[:, p] = eigenpair(params[p])[1]
+        else:
+            params[p], X[:, p] = _newton_in_bracket(eigenpair, slope, (w0[p], v0[:, p]),
+                                                    0.0, 1.0, xtol)
     return X, params
 
 

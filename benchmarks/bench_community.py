@@ -26,12 +26,15 @@ Run from the repository root (after building the extensions)::
 4. degree  Where the Bethe-Hessian step starts to fail on degree-corrected HSBMs
           (``make_hsbm(theta=...)``: Pareto propensities of tail index 3, 2, 1.5): sparser
           graphs, heavier tails, unbalanced community sizes; bottom-up and top-down,
-          per-level accuracy and the number of bottom communities found.
+          per-level accuracy and the number of bottom communities found, with and
+          without the degree-corrected embedding (``degree_corrected=True``: the
+          Bethe-Hessian at r = zeta_p of Dall'Amico, Couillet and Tremblay).
 5. side   Every peer side by side at ``--sizes`` nodes (default 1e4,1e5,1e6; depth-3
           binary HSBM, mean degree 20, ``--theta`` for a degree-corrected one): clusterkit
-          bottom-up and top-down, scikit-network Paris and LouvainHierarchy, igraph's
-          multilevel (``community_multilevel(return_levels=True)``), leidenalg + the
-          clusterkit density linkage over its partition. Per-level accuracy, Dasgupta cost
+          bottom-up (also with ``degree_corrected=True``: "bottom-up zeta") and top-down,
+          scikit-network Paris and LouvainHierarchy, igraph's multilevel
+          (``community_multilevel(return_levels=True)``), leidenalg + the clusterkit
+          density linkage over its partition. Per-level accuracy, Dasgupta cost
           (normalised: divided by total edge weight x N), fit time (median over alternating
           repeats, each fit in a fresh process) and peak memory above the loaded graph.
 6. real   Dasgupta cost of every method's tree on the real graphs that ship with
@@ -367,22 +370,25 @@ def part_degree(args):
     print("\n## 4. Degree-corrected HSBM: depth 3, binary, p proportional to 1:3:9:27; "
           f"{args.samples} samples per cell; sizes 'balanced' = 8 x 400, 'unbalanced' = "
           "100..700 nodes per bottom community (N = 3200 both)\n")
-    print("| mean degree | tail index | sizes | max degree | BU K | BU acc 1/2/3 | TD K | "
-          "TD acc 1/2/3 |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| mean degree | tail index | sizes | max degree | BU K | BU acc 1/2/3 | BU-zeta K | "
+          "BU-zeta acc 1/2/3 | TD K | TD acc 1/2/3 |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    methods = {"bottom-up": AgglomerativeCommunities,
+               "bottom-up zeta": lambda **kw: AgglomerativeCommunities(degree_corrected=True,
+                                                                     **kw),
+               "top-down": DivisiveCommunities}
     sizes = {"balanced": 400, "unbalanced": [100, 700, 200, 600, 300, 500, 400, 400]}
     for deg in (5.0, 10.0, 20.0):
         for theta in (None, 3.0, 2.0, 1.5):
             for size_name, n_per in sizes.items():
-                acc = {m: [] for m in ("bottom-up", "top-down")}
+                acc = {m: [] for m in methods}
                 ks = {m: [] for m in acc}
                 dmax = []
                 for s in range(args.samples):
                     A, levels = make_hsbm(3, 2, n_per, p=[1, 3, 9, 27], mean_degree=deg,
                                           theta=theta, random_state=1000 + s)
                     dmax.append(int(np.diff(A.indptr).max()))
-                    for m, Est in (("bottom-up", AgglomerativeCommunities),
-                                   ("top-down", DivisiveCommunities)):
+                    for m, Est in methods.items():
                         model = Est(random_state=s).fit(A)
                         pred = [model.cut(min(k, model.n_communities_)) for k in TRUE_K]
                         acc[m].append(hierarchy_scores(levels[1:], pred)["accuracy"])
@@ -393,7 +399,7 @@ def part_degree(args):
                     cells.append(f"{np.mean(ks[m]):.1f} | " + "/".join(f"{x:.3f}" for x in a))
                 tail = "none" if theta is None else f"{theta:g}"
                 print(f"| {deg:g} | {tail} | {size_name} | {int(np.median(dmax))} | "
-                      f"{cells[0]} | {cells[1]} |", flush=True)
+                      + " | ".join(cells) + " |", flush=True)
 
 
 # ---------------------------------------------------------------------------------------
@@ -462,11 +468,15 @@ def _ck_cost(A, model):
                  / (sp_module().triu(A, k=1).sum() * A.shape[0]))
 
 
-def side_bottom_up(A):
+def side_bottom_up(A, **params):
     t0 = time.perf_counter()
-    m = AgglomerativeCommunities(random_state=0).fit(A)
+    m = AgglomerativeCommunities(random_state=0, **params).fit(A)
     fit_time = time.perf_counter() - t0
     return {"levels": _levels_pred(m), "cost": _ck_cost(A, m), "fit_time": fit_time}
+
+
+def side_bottom_up_zeta(A):
+    return side_bottom_up(A, degree_corrected=True)
 
 
 def side_top_down(A):
@@ -559,7 +569,8 @@ def side_leiden(A):
     return {"levels": _levels_pred(m), "cost": _ck_cost(A, m), "fit_time": fit_time}
 
 
-SIDE_METHODS = {"bottom-up": side_bottom_up, "top-down": side_top_down,
+SIDE_METHODS = {"bottom-up": side_bottom_up, "bottom-up zeta": side_bottom_up_zeta,
+                "top-down": side_top_down,
                 "Paris": side_paris, "LouvainHierarchy": side_louvain_hierarchy,
                 "igraph multilevel": side_igraph, "Leiden + linkage": side_leiden}
 SIDE_NEEDS = {"Paris": "sknetwork", "LouvainHierarchy": "sknetwork",

@@ -196,6 +196,9 @@ class AgglomerativeCommunities(BaseCommunityTree):
         n = graph.n_nodes
         labels = np.full(n, -1, dtype=np.intp)
         given = _is_partition(self.base)
+        if self.degree_corrected and (given or self.base != "bethe_hessian"):
+            raise ValueError("degree_corrected=True applies to base='bethe_hessian' only; "
+                             "the given base finds the communities itself.")
         if given:
             labels = self._check_partition(graph)
             log.done(f"given partition: {len(np.unique(labels[labels >= 0]))} communities")

@@ -105,3 +105,12 @@ def test_degree_corrected_bottom_up_recovers_a_degree_corrected_hsbm():
     assert model.n_communities_ == 4
     scores = hierarchy_scores(levels[1:], [model.cut(2), model.cut(4)])
     assert min(scores["accuracy"]) > 0.9
+
+
+@pytest.mark.parametrize("base", ["louvain", np.zeros(20, dtype=int)], ids=["louvain", "array"])
+def test_degree_corrected_with_another_base_is_refused(base):
+    import networkx as nx
+
+    G = nx.path_graph(20)
+    with pytest.raises(ValueError, match="degree_corrected=True applies to base="):
+        AgglomerativeCommunities(base=base, degree_corrected=True).fit(G)

@@ -1,6 +1,6 @@
 """PPP side by side with the methods users reach for to find the number of clusters.
 
-Three parts, each printed as a Markdown table:
+Four parts, each printed as a Markdown table:
 
 - ``panel``: number of clusters found, ARI against the known labels and time for PPP
   (default parameters), the GMM-BIC sweep (GaussianMixture, full covariances, k = 1..20,
@@ -20,6 +20,8 @@ Three parts, each printed as a Markdown table:
 - ``speed``: PPP against the BIC sweep (k = 1..10, one seed) at n = 10^3, 10^4 (target:
   PPP no slower), 10^5 and 10^6 (d = 10, target: PPP >= 20x faster); medians of
   alternated repeats (3, one at 10^6).
+- ``load``: PPP at n = 10^4 and 10^5 on a quiet machine, then beside two busy processes
+  (target: at most 1.5x slower).
 
 The peers' results do not depend on PPP, so they are cached (``--cache``, JSON, keyed by
 row and method) and a rerun after a change to PPP recomputes only PPP's columns.
@@ -295,9 +297,37 @@ def speed(sizes):
     table(["n", "PPP s", "sweep s", "sweep / PPP", "PPP k / ARI", "sweep k / ARI"], rows)
 
 
+def load(sizes, repeats=3):
+    """PPP quiet, then beside two busy processes spinning on the cores (medians)."""
+    import statistics
+    import subprocess
+
+    centers = np.random.RandomState(1).uniform(-10, 10, size=(5, 10))
+    data = {n: make_blobs(n, centers=centers, cluster_std=2.0, random_state=0)[0]
+            for n in sizes}
+
+    def median_fit(X):
+        return statistics.median(_timed(lambda: _ppp(X))[1] for _ in range(repeats))
+
+    quiet = {n: median_fit(X) for n, X in data.items()}
+    spin = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    try:
+        time.sleep(2)
+        busy = {n: median_fit(X) for n, X in data.items()}
+    finally:
+        for proc in spin:
+            proc.kill()
+    print(f"\nUnder load (d = 10, 5 blobs; medians of {repeats} fits; target: at most 1.5x "
+          "with two busy processes)\n")
+    table(["n", "quiet s", "two busy processes s", "ratio"],
+          [(f"{n:.0e}", f"{quiet[n]:.2f}", f"{busy[n]:.2f}", f"{busy[n] / quiet[n]:.2f}x")
+           for n in sizes])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=["all", "panel", "drift", "speed"], default="all")
+    parser.add_argument("--part", choices=["all", "panel", "drift", "speed", "load"],
+                        default="all")
     parser.add_argument("--cache", default="/tmp/bench_ppp_cache.json",
                         help="JSON file caching the peers' results")
     parser.add_argument("--budget", type=float, default=float("inf"),
@@ -320,6 +350,8 @@ def main():
               int(float(args.dask_n)) or None)
     if args.part in ("all", "speed"):
         speed([int(float(s)) for s in args.sizes.split(",")])
+    if args.part in ("all", "load"):
+        load([10**4, 10**5])
 
 
 if __name__ == "__main__":

@@ -97,6 +97,7 @@ EXTENSIONS = [
     ext("clusterkit._fast._msc", openmp=True),
     # community detection
     ext("clusterkit._fast._community_linkage"),
+    ext("clusterkit._fast._sparse", openmp=True),
 ]
 
 setup(ext_modules=cythonize(EXTENSIONS, compiler_directives=DIRECTIVES,

@@ -13,6 +13,11 @@ from cython.parallel cimport prange
 
 from clusterkit._fast._typedefs cimport intp_t
 
+# column indices: int32 below 2^31 columns (less memory traffic per product), else int64
+ctypedef fused index_t:
+    int
+    long long
+
 
 cdef class CSROperator:
     """``A @ x`` for a square or rectangular CSR matrix ``A``, on ``n_threads`` threads.
@@ -90,27 +95,15 @@ cdef class CSROperator:
         elif out.shape[0] != self.n_rows:
             raise ValueError(f"out has {out.shape[0]} entries, the matrix {self.n_rows} rows")
         if self.wide:
-            _matvec64(self.indptr, self.indices64, self.data, x, out, self.n_threads)
+            _matvec(self.indptr, self.indices64, self.data, x, out, self.n_threads)
         else:
-            _matvec32(self.indptr, self.indices32, self.data, x, out, self.n_threads)
+            _matvec(self.indptr, self.indices32, self.data, x, out, self.n_threads)
         return np.asarray(out)
 
 
-cdef void _matvec32(const long long[::1] indptr, const int[::1] indices,
-                    const double[::1] data, const double[::1] x, double[::1] out,
-                    int n_threads) noexcept nogil:
-    cdef intp_t i, p
-    cdef double s
-    for i in prange(out.shape[0], num_threads=n_threads, schedule="static"):
-        s = 0.0
-        for p in range(indptr[i], indptr[i + 1]):
-            s = s + data[p] * x[indices[p]]
-        out[i] = s
-
-
-cdef void _matvec64(const long long[::1] indptr, const long long[::1] indices,
-                    const double[::1] data, const double[::1] x, double[::1] out,
-                    int n_threads) noexcept nogil:
+cdef void _matvec(const long long[::1] indptr, const index_t[::1] indices,
+                  const double[::1] data, const double[::1] x, double[::1] out,
+                  int n_threads) noexcept nogil:
     cdef intp_t i, p
     cdef double s
     for i in prange(out.shape[0], num_threads=n_threads, schedule="static"):

@@ -48,11 +48,15 @@ SUBSAMPLE_ABOVE = 100_000
 SUBSAMPLE = 50_000
 
 
+def _variance_factor(d, n):
+    """``phi_i = 1 - d_i / (n - 1)`` (at least 0): the variance correction of degrees."""
+    return 1.0 - np.minimum(d / max(n - 1, 1), 1.0)
+
+
 def _variance_degrees(A):
     """``v_i = d_i (1 - d_i / (n - 1))``: the variance-corrected degrees."""
-    n = A.shape[0]
     d = np.asarray(A.sum(axis=1)).ravel()
-    return d * (1.0 - np.minimum(d / max(n - 1, 1), 1.0))
+    return d * _variance_factor(d, A.shape[0])
 
 
 def bethe_r(A):
@@ -104,7 +108,7 @@ def spin_glass_beta(A):
     """
     n = A.shape[0]
     d = np.diff(A.indptr).astype(np.float64)
-    phi = 1.0 - np.minimum(d / max(n - 1, 1), 1.0)
+    phi = _variance_factor(d, n)
     v = d * phi
     coef = ((v - 1.0) * phi)[_edge_rows(A)]
     w = A.data
@@ -165,7 +169,7 @@ def _weighted_bethe_hessian_at(A, beta):
     """:func:`weighted_bethe_hessian` of already compressed weights, at coupling ``beta``."""
     n = A.shape[0]
     d = np.diff(A.indptr).astype(np.float64)
-    phi = 1.0 - np.minimum(d / max(n - 1, 1), 1.0)
+    phi = _variance_factor(d, n)
     x = np.minimum(beta * A.data, MAX_COUPLING)
     sinh = np.sinh(x)
     excess = phi * np.bincount(_edge_rows(A), weights=sinh * sinh, minlength=n)

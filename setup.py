@@ -77,6 +77,8 @@ def ext(name, openmp=False):
     return Extension(
         name,
         [path],
+        # C headers an extension includes, so that editing one rebuilds it
+        depends=["clusterkit/_fast/_symcheck.h"] if name.endswith("._checks") else [],
         include_dirs=[np.get_include()],
         define_macros=MACROS,
         extra_compile_args=BASE_CFLAGS + (OMP_CFLAGS if openmp else []),
@@ -87,7 +89,7 @@ def ext(name, openmp=False):
 EXTENSIONS = [
     # shared
     ext("clusterkit._fast._openmp_helpers", openmp=True),
-    ext("clusterkit._fast._checks"),
+    ext("clusterkit._fast._checks", openmp=True),
     # k-medoids
     ext("clusterkit._fast._medoid_state", openmp=True),
     ext("clusterkit._fast._medoid_swap", openmp=True),

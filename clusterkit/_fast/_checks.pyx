@@ -1,8 +1,58 @@
-"""Validation of dissimilarity matrices in one blocked pass (no temporaries)."""
+"""Validation of dissimilarity matrices: a fast pass that only says whether everything
+is fine (vector loads, threads), and an exact pass that finds the first problem."""
 from cython cimport floating
+from cython.parallel cimport prange
 from libc.math cimport isfinite
 
 from clusterkit._fast._typedefs cimport intp_t
+
+
+cdef extern from "_symcheck.h" nogil:
+    const intp_t CK_TILE_ROWS
+    int ck_rows_d(const double* D, intp_t n, intp_t t0, intp_t t1, double rtol,
+                  double atol)
+    int ck_rows_f(const float* D, intp_t n, intp_t t0, intp_t t1, double rtol, double atol)
+    int ck_strip_d(const double* D, intp_t n, intp_t i0, double rtol, double atol)
+    int ck_strip_f(const float* D, intp_t n, intp_t i0, double rtol, double atol)
+
+
+def dissimilarity_ok(const floating[:, ::1] D, double rtol=1e-7, double atol=0.0,
+                     int n_threads=1):
+    """True when the square matrix ``D`` is finite, non-negative, has a zero diagonal and
+    is symmetric within ``|a - b| <= atol + rtol * max(a, b)``, in one pass over D.
+
+    The test is never more lenient than :func:`check_dissimilarity` with the same
+    tolerances (it uses half of each, so that rounding in the dtype of D cannot let a
+    pair through); it may be stricter on pairs near the tolerance, which is why a False
+    is confirmed, and located, by :func:`check_dissimilarity`. The answer does not depend
+    on ``n_threads``.
+    """
+    cdef intp_t n = D.shape[0], i, t, step = 2 if floating is double else 4
+    cdef intp_t m = n - n % step, n_tiles = (m + CK_TILE_ROWS - 1) // CK_TILE_ROWS
+    cdef int bad = 0
+    cdef double r = 0.5 * rtol, a = 0.5 * atol
+    if D.shape[1] != n:
+        raise ValueError(f"D must be square, got shape ({n}, {D.shape[1]})")
+    if n == 0:
+        return True
+    with nogil:
+        for i in range(n):
+            # NaN fails too
+            bad |= not (D[i, i] == 0)
+        if not bad:
+            if floating is double:
+                for t in prange(n_tiles, num_threads=max(1, n_threads),
+                                schedule='dynamic'):
+                    bad |= ck_rows_d(&D[0, 0], n, t, t + 1, r, a)
+                if m < n:
+                    bad |= ck_strip_d(&D[0, 0], n, m, r, a)
+            else:
+                for t in prange(n_tiles, num_threads=max(1, n_threads),
+                                schedule='dynamic'):
+                    bad |= ck_rows_f(&D[0, 0], n, t, t + 1, r, a)
+                if m < n:
+                    bad |= ck_strip_f(&D[0, 0], n, m, r, a)
+    return not bad
 
 
 def check_dissimilarity(const floating[:, ::1] D, double rtol=1e-7, double atol=0.0):

@@ -26,7 +26,7 @@ __all__ = ["fasterpam", "fastpam1", "fastpam2", "pam", "alternating", "build", "
 
 def _prepare(D, medoids, sample_weight, check_input, init, random_state, n_threads):
     """Validated (D, k, start, w, rng, n_threads); ``start`` is ``init`` or an index array."""
-    D = check_dissimilarity(D) if check_input else as_float_matrix(D)
+    D = check_dissimilarity(D, n_threads=n_threads) if check_input else as_float_matrix(D)
     n = D.shape[0]
     w = check_weights(sample_weight, n)
     if isinstance(medoids, (Integral, np.integer)) and not isinstance(medoids, bool):
@@ -442,7 +442,7 @@ def dynmsc(D, medoids, *, min_clusters=2, sample_weight=None, max_iter=300, init
     >>> res.search["medoid_silhouette"].round(3).tolist()
     [0.845, 0.946, 0.881, 0.899, 0.932]
     """
-    D = check_dissimilarity(D) if check_input else as_float_matrix(D)
+    D = check_dissimilarity(D, n_threads=n_threads) if check_input else as_float_matrix(D)
     n = D.shape[0]
     w = check_weights(sample_weight, n)
     if isinstance(medoids, (Integral, np.integer)) and not isinstance(medoids, bool):

@@ -4,6 +4,7 @@ import numbers
 import numpy as np
 
 from .._fast import _checks
+from .._fast._openmp_helpers import effective_n_threads
 from ._warnings import warn_user
 
 
@@ -23,7 +24,7 @@ def as_float_matrix(D, name="D"):
     return np.ascontiguousarray(D)
 
 
-def check_dissimilarity(D, name="D", *, rtol=None):
+def check_dissimilarity(D, name="D", *, rtol=None, n_threads=None):
     """Validate a square dissimilarity matrix; return it as a C-contiguous float array.
 
     Raises a ValueError naming the problem for empty, non-square, non-finite, negative,
@@ -31,6 +32,9 @@ def check_dissimilarity(D, name="D", *, rtol=None):
     finite check). Asymmetry is tolerated up to ``rtol`` (relative;
     1e-5 for float32, 1e-9 for float64): k-medoids assumes symmetric dissimilarities, so
     an asymmetric matrix should be symmetrised by the caller, e.g. ``(D + D.T) / 2``.
+
+    A valid matrix is read once, on ``n_threads`` threads (None: the kernels' default);
+    only a matrix that fails is scanned again, on one thread, to name its first problem.
     """
     D = as_float_matrix(D, name)
     if (D.ndim != 2 or D.shape[0] != D.shape[1]) and not np.isfinite(D).all():
@@ -44,6 +48,8 @@ def check_dissimilarity(D, name="D", *, rtol=None):
         raise ValueError(f"{name} is empty: found 0 samples.")
     if rtol is None:
         rtol = 1e-5 if D.dtype == np.float32 else 1e-9
+    if _checks.dissimilarity_ok(D, rtol=rtol, n_threads=effective_n_threads(n_threads)):
+        return D
     problem, i, j = _checks.check_dissimilarity(D, rtol=rtol)
     if problem == "nonfinite":
         raise ValueError(f"{name} contains NaN or infinity (first at [{i}, {j}]: {D[i, j]}).")

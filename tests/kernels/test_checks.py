@@ -69,3 +69,68 @@ def test_huge_finite_values_are_not_flagged():
     D = np.full((70, 70), 1e308)
     np.fill_diagonal(D, 0)
     assert check_dissimilarity(D, 1e-9) == (None, -1, -1)
+
+
+# -- the fast pass: one read of D, only "valid or not" ------------------------------------
+
+from clusterkit._fast._checks import dissimilarity_ok  # noqa: E402
+
+# sizes around the micro-blocks (2 and 4), the 32-row tiles and the 1024-column tiles
+SIZES = [1, 2, 3, 4, 5, 7, 31, 32, 33, 63, 66, 130, 1029]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_fast_pass_accepts_clean_matrices(dtype, n_threads):
+    for n in SIZES:
+        D = matrix(n, dtype, seed=n)
+        assert dissimilarity_ok(D, 1e-5, 0.0, n_threads), n
+    D = np.full((9, 9), np.finfo(dtype).max, dtype=dtype)  # huge but finite
+    np.fill_diagonal(D, 0)
+    D[1, 2] = D[2, 1] = -0.0  # a negative zero is a zero
+    assert dissimilarity_ok(D, 1e-5, 0.0, n_threads)
+    assert dissimilarity_ok(np.zeros((0, 0), dtype=dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf, -1e-30, "asymmetric",
+                                   "diagonal"])
+def test_fast_pass_rejects_one_bad_entry_anywhere(dtype, value):
+    rng = np.random.default_rng(7)
+    for n in SIZES:
+        D0 = matrix(n, dtype, seed=n)
+        # every corner, the last rows and columns (beyond the micro-blocks) and random
+        places = {(0, n - 1), (n - 1, 0), (n - 1, n - 2), (n - 2, n - 1)} if n > 1 else set()
+        places |= {tuple(int(v) for v in rng.integers(n, size=2)) for _ in range(6)}
+        for i, j in places:
+            D = D0.copy()
+            if value == "diagonal":
+                D[i, i] = 0.25
+            elif i == j:
+                continue
+            elif value == "asymmetric":
+                D[i, j] = D[i, j] * (1 + 1e-3) + 1e-3
+            else:
+                D[i, j] = value
+            for nt in (1, 2):
+                assert not dissimilarity_ok(D, 1e-5, 0.0, nt), (n, i, j, nt)
+                # and the exact scan names a problem
+                assert check_dissimilarity(D, 1e-5, 0.0)[0] is not None
+
+
+@pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-9), (np.float32, 1e-5)])
+def test_fast_pass_is_never_more_lenient_than_the_exact_scan(dtype, rtol):
+    # asymmetries from a third of the tolerance to three times it: whatever the exact scan
+    # rejects, the fast pass rejects too (it may reject more: the exact scan then decides)
+    rng = np.random.default_rng(3)
+    D0 = matrix(70, dtype)
+    for _ in range(300):
+        D = D0.copy()
+        i, j = (int(v) for v in rng.choice(70, 2, replace=False))
+        f = rng.uniform(1 / 3, 3)
+        D[i, j] = dtype(D[i, j] * (1 + f * rtol))
+        exact = check_dissimilarity(D, rtol, 0.0)[0]
+        fast = dissimilarity_ok(D, rtol, 0.0, 1)
+        assert not (exact is not None and fast), (f, exact, fast)
+        if f < 0.4 and D[i, j] != D0[i, j]:
+            assert exact is None  # well inside the tolerance: nothing to report

@@ -1,0 +1,170 @@
+/* The fast pass of the dissimilarity-matrix validation (used by _checks.pyx).
+ *
+ * ck_rows_d / ck_rows_f look at every pair (i, j) of a square C-contiguous matrix D of
+ * order n whose row i lies in the row tiles t0 .. t1-1 (tiles of CK_TILE_ROWS rows, columns
+ * from the tile's first row on) and return 1 as soon as a tile holds a pair that breaks
+ *
+ *     lo >= 0  and  c * hi - lo <= atol,   hi = max(a, b), lo = min(a, b), c = 1 - rtol,
+ *
+ * with a = D[i, j], b = D[j, i]; 0 when every pair passes. NaN, +inf and -inf all fail
+ * (a NaN propagates through hi or lo, inf - inf is NaN), and so does any negative value.
+ * The caller passes tolerances tighter than the ones it reports on and runs the exact,
+ * locating scan when this pass fails: this pass only has to be never more lenient.
+ *
+ * Why it looks like this: the mirror entry D[j, i] is a strided read. On SSE2 (every
+ * x86-64) the kernel reads 2 x 2 (float64) or 4 x 4 (float32) micro-blocks of both
+ * sides and transposes the mirror block in registers, so every load is a vector load;
+ * tiles are short (CK_TILE_ROWS rows) and wide (CK_TILE_COLS columns) so that the mirror
+ * side's cache lines, each used by several micro-blocks, stay in L1/L2 while the direct
+ * side streams along long rows. Elsewhere a scalar loop does the same tests. Rows and
+ * columns beyond the last full micro-block (n mod 2 or n mod 4) are left to the caller
+ * (ck_strip_d / ck_strip_f), which tests them all.
+ */
+#ifndef CK_SYMCHECK_H
+#define CK_SYMCHECK_H
+
+#include <stddef.h>
+
+#if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
+#include <emmintrin.h>
+#define CK_SYMCHECK_SSE2 1
+#else
+#define CK_SYMCHECK_SSE2 0
+#endif
+
+#define CK_TILE_ROWS 32
+#define CK_TILE_COLS 1024
+
+/* one pair, in double (the strip, and the scalar build); hi and lo as SSE2's max/min:
+   a NaN in b gives hi = NaN, a NaN in a gives lo = NaN */
+static inline int ck_pair_bad(double a, double b, double c, double atol) {
+    double hi = a > b ? a : b, lo = b < a ? b : a;
+    return !((lo >= 0) & (c * hi - lo <= atol));
+}
+
+/* every pair (i, j) with i in [i0, n) or j in [i0, n): the rows and columns past the
+   micro-blocks (all pairs are tested, including those the blocks tested already) */
+#define CK_STRIP(NAME, T)                                                                  \
+static int NAME(const T* D, ptrdiff_t n, ptrdiff_t i0, double rtol, double atol) {        \
+    ptrdiff_t i, j;                                                                        \
+    int bad = 0;                                                                           \
+    double c = 1.0 - rtol;                                                                 \
+    for (i = i0; i < n; i++)                                                               \
+        for (j = 0; j < n; j++)                                                            \
+            bad |= ck_pair_bad((double)D[i * n + j], (double)D[j * n + i], c, atol);       \
+    return bad;                                                                            \
+}
+CK_STRIP(ck_strip_d, double)
+CK_STRIP(ck_strip_f, float)
+
+#if !CK_SYMCHECK_SSE2
+/* scalar tile: rows [bi, iend) x columns [bj, jend) */
+#define CK_TILE_SCALAR(NAME, T)                                                            \
+static int NAME(const T* D, ptrdiff_t n, ptrdiff_t bi, ptrdiff_t iend, ptrdiff_t bj,      \
+                ptrdiff_t jend, double rtol, double atol) {                                \
+    ptrdiff_t i, j;                                                                        \
+    int bad = 0;                                                                           \
+    double c = 1.0 - rtol;                                                                 \
+    for (i = bi; i < iend; i++)                                                            \
+        for (j = bj; j < jend; j++)                                                        \
+            bad |= ck_pair_bad((double)D[i * n + j], (double)D[j * n + i], c, atol);       \
+    return bad;                                                                            \
+}
+CK_TILE_SCALAR(ck_tile_scalar_d, double)
+CK_TILE_SCALAR(ck_tile_scalar_f, float)
+#endif
+
+#if CK_SYMCHECK_SSE2
+/* float64: rows i, i+1 against columns j, j+1 */
+static inline void ck_micro_d(const double* D, ptrdiff_t n, ptrdiff_t i, ptrdiff_t j,
+                              __m128d vc, __m128d va, __m128d* ok, __m128d* lo_min) {
+    __m128d a0 = _mm_loadu_pd(D + i * n + j), a1 = _mm_loadu_pd(D + (i + 1) * n + j);
+    __m128d c0 = _mm_loadu_pd(D + j * n + i), c1 = _mm_loadu_pd(D + (j + 1) * n + i);
+    __m128d b0 = _mm_unpacklo_pd(c0, c1), b1 = _mm_unpackhi_pd(c0, c1);
+    __m128d hi0 = _mm_max_pd(a0, b0), lo0 = _mm_min_pd(b0, a0);
+    __m128d hi1 = _mm_max_pd(a1, b1), lo1 = _mm_min_pd(b1, a1);
+    *ok = _mm_and_pd(*ok, _mm_cmple_pd(_mm_sub_pd(_mm_mul_pd(vc, hi0), lo0), va));
+    *ok = _mm_and_pd(*ok, _mm_cmple_pd(_mm_sub_pd(_mm_mul_pd(vc, hi1), lo1), va));
+    /* min(lo, acc) keeps acc when lo is NaN: the NaN already failed the test above */
+    *lo_min = _mm_min_pd(lo0, *lo_min);
+    *lo_min = _mm_min_pd(lo1, *lo_min);
+}
+
+/* float32: rows i .. i+3 against columns j .. j+3 */
+static inline void ck_micro_f(const float* D, ptrdiff_t n, ptrdiff_t i, ptrdiff_t j,
+                              __m128 vc, __m128 va, __m128* ok, __m128* lo_min) {
+    __m128 c0 = _mm_loadu_ps(D + j * n + i), c1 = _mm_loadu_ps(D + (j + 1) * n + i);
+    __m128 c2 = _mm_loadu_ps(D + (j + 2) * n + i), c3 = _mm_loadu_ps(D + (j + 3) * n + i);
+    __m128 a, hi, lo;
+    int s;
+    _MM_TRANSPOSE4_PS(c0, c1, c2, c3);  /* c_s = D[j .. j+3, i + s], the mirror of row i+s */
+    for (s = 0; s < 4; s++) {
+        __m128 b = s == 0 ? c0 : s == 1 ? c1 : s == 2 ? c2 : c3;
+        a = _mm_loadu_ps(D + (i + s) * n + j);
+        hi = _mm_max_ps(a, b);
+        lo = _mm_min_ps(b, a);
+        *ok = _mm_and_ps(*ok, _mm_cmple_ps(_mm_sub_ps(_mm_mul_ps(vc, hi), lo), va));
+        *lo_min = _mm_min_ps(lo, *lo_min);
+    }
+}
+#endif
+
+/* tile: rows [bi, bi + CK_TILE_ROWS) x columns [bj, bj + CK_TILE_COLS), cut at m (a multiple
+   of the micro-block) */
+static int ck_tile_d(const double* D, ptrdiff_t n, ptrdiff_t bi, ptrdiff_t bj, ptrdiff_t m,
+                     double rtol, double atol) {
+    ptrdiff_t iend = bi + CK_TILE_ROWS < m ? bi + CK_TILE_ROWS : m;
+    ptrdiff_t jend = bj + CK_TILE_COLS < m ? bj + CK_TILE_COLS : m;
+#if CK_SYMCHECK_SSE2
+    const __m128d vc = _mm_set1_pd(1.0 - rtol), va = _mm_set1_pd(atol);
+    __m128d ok = _mm_cmpeq_pd(va, va), ok2 = ok, lo_min = _mm_setzero_pd(), lo_min2 = lo_min;
+    ptrdiff_t i, j;
+    for (i = bi; i < iend; i += 2) {
+        for (j = bj; j + 4 <= jend; j += 4) {  /* two independent chains */
+            ck_micro_d(D, n, i, j, vc, va, &ok, &lo_min);
+            ck_micro_d(D, n, i, j + 2, vc, va, &ok2, &lo_min2);
+        }
+        for (; j < jend; j += 2)
+            ck_micro_d(D, n, i, j, vc, va, &ok, &lo_min);
+    }
+    ok = _mm_and_pd(_mm_and_pd(ok, ok2),
+                    _mm_cmpge_pd(_mm_min_pd(lo_min, lo_min2), _mm_setzero_pd()));
+    return _mm_movemask_pd(ok) != 3;
+#else
+    return ck_tile_scalar_d(D, n, bi, iend, bj, jend, rtol, atol);
+#endif
+}
+
+static int ck_tile_f(const float* D, ptrdiff_t n, ptrdiff_t bi, ptrdiff_t bj, ptrdiff_t m,
+                     double rtol, double atol) {
+    ptrdiff_t iend = bi + CK_TILE_ROWS < m ? bi + CK_TILE_ROWS : m;
+    ptrdiff_t jend = bj + CK_TILE_COLS < m ? bj + CK_TILE_COLS : m;
+#if CK_SYMCHECK_SSE2
+    const __m128 vc = _mm_set1_ps((float)(1.0 - rtol)), va = _mm_set1_ps((float)atol);
+    __m128 ok = _mm_cmpeq_ps(va, va), lo_min = _mm_setzero_ps();
+    ptrdiff_t i, j;
+    for (i = bi; i < iend; i += 4)
+        for (j = bj; j < jend; j += 4)
+            ck_micro_f(D, n, i, j, vc, va, &ok, &lo_min);
+    ok = _mm_and_ps(ok, _mm_cmpge_ps(lo_min, _mm_setzero_ps()));
+    return _mm_movemask_ps(ok) != 15;
+#else
+    return ck_tile_scalar_f(D, n, bi, iend, bj, jend, rtol, atol);
+#endif
+}
+
+#define CK_ROWS(NAME, T, TILE, STEP)                                                       \
+static int NAME(const T* D, ptrdiff_t n, ptrdiff_t t0, ptrdiff_t t1, double rtol,         \
+                double atol) {                                                             \
+    ptrdiff_t m = n - n % (STEP), I, j0;                                                   \
+    for (I = t0; I < t1; I++)                                                              \
+        for (j0 = I * CK_TILE_ROWS; j0 < m; j0 += CK_TILE_COLS)                            \
+            if (TILE(D, n, I * CK_TILE_ROWS, j0, m, rtol, atol))                           \
+                return 1;                                                                  \
+    return 0;                                                                              \
+}
+/* the micro-block: 2 rows for float64, 4 for float32 (CK_TILE_ROWS is a multiple of both) */
+CK_ROWS(ck_rows_d, double, ck_tile_d, 2)
+CK_ROWS(ck_rows_f, float, ck_tile_f, 4)
+
+#endif

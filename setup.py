@@ -72,13 +72,17 @@ if DEBUG and sys.platform != "win32":
 MACROS = [("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")]
 
 
+# C headers an extension includes, so that editing one rebuilds it
+HEADERS = {"clusterkit._fast._checks": "clusterkit/_fast/_symcheck.h",
+           "clusterkit._fast._medoid_state": "clusterkit/_fast/_medoid_scan.h"}
+
+
 def ext(name, openmp=False):
     path = name.replace(".", "/") + ".pyx"
     return Extension(
         name,
         [path],
-        # C headers an extension includes, so that editing one rebuilds it
-        depends=["clusterkit/_fast/_symcheck.h"] if name.endswith("._checks") else [],
+        depends=[HEADERS[name]] if name in HEADERS else [],
         include_dirs=[np.get_include()],
         define_macros=MACROS,
         extra_compile_args=BASE_CFLAGS + (OMP_CFLAGS if openmp else []),

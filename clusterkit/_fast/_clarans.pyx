@@ -13,6 +13,7 @@ from clusterkit._fast._medoid_state cimport (
     MedoidState,
     _apply_swap,
     _candidate,
+    _delta_stride,
     _ds_as,
     _refresh,
     _swap_change,
@@ -49,7 +50,7 @@ def best_slot_change(MedoidState st, const floating[::1] row, const double[::1] 
     """
     cdef intp_t slot = 0
     cdef double ch
-    delta_arr = np.empty(st.k, dtype=np.float64)
+    delta_arr = np.empty(_delta_stride(st.k), dtype=np.float64)
     cdef double[::1] delta = delta_arr
     with nogil:
         ch = _candidate(&row[0], st.n, st.k, &st.rl[0], &st.near[0], &st.dn[0], &st.ds[0],

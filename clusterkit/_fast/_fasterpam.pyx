@@ -19,7 +19,7 @@ from clusterkit._fast._medoid_state cimport (
     _scan_candidates,
     _setup,
     _start_scan,
-    _stride,
+    _delta_stride,
     _swap_medoid,
     _swap_update,
     _total,
@@ -109,7 +109,7 @@ def fasterpam(
     cdef Scan scan
     change_arr = np.empty(max_batch, dtype=np.float64)
     slot_arr = np.empty(max_batch, dtype=np.intp)
-    bufs_arr = np.empty(nt * _stride(k), dtype=np.float64)
+    bufs_arr = np.empty(nt * _delta_stride(k), dtype=np.float64)
     cdef double[::1] change = change_arr, bufs = bufs_arr
     cdef intp_t[::1] slot = slot_arr
     cdef double* pchange = &change[0]
@@ -154,7 +154,7 @@ def fasterpam(
                                 pchange[t] = _candidate(&D[c, 0], n, k, &st.rl[0],
                                                         &st.near[0], &st.dn[0], &st.ds[0],
                                                         _ds_as(st, &D[c, 0]), &w[0],
-                                                        pbufs + tid * _stride(k),
+                                                        pbufs + tid * _delta_stride(k),
                                                         pslot + t)
                             t = t + team_size
                         ck_barrier()

@@ -46,6 +46,12 @@ cdef inline intp_t _stride(intp_t k) noexcept nogil:
     return (k + 7) // 8 * 8 + 8
 
 
+cdef inline intp_t _delta_stride(intp_t k) noexcept nogil:
+    """Length of one thread's scratch for a candidate evaluation (``_candidate``,
+    ``_candidate_deltas``): four partial sums per slot, padded as ``_stride``."""
+    return _stride(4 * k)
+
+
 cdef int _check_signals() except -1 nogil
 
 cdef void _fill_medoid_distances(const floating[:, ::1] D, MedoidState st,

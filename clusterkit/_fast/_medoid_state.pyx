@@ -127,68 +127,39 @@ cdef void _removal_loss(intp_t n, intp_t k, const intp_t* near, const double* dn
 # Swap evaluation
 # --------------------------------------------------------------------------------------
 
+cdef extern from "_medoid_scan.h" nogil:
+    void ck_scan_init()
+    double ck_deltas_d(const double* row, const double* dsf, intp_t n, intp_t k,
+                       const double* rl, const intp_t* near, const double* dn,
+                       const double* ds, const double* w, double* lanes)
+    double ck_deltas_f(const float* row, const float* dsf, intp_t n, intp_t k,
+                       const double* rl, const intp_t* near, const double* dn,
+                       const double* ds, const double* w, double* lanes)
+
+
+ck_scan_init()
+
+
 cdef double _candidate_deltas(const floating* row, intp_t n, intp_t k, const double* rl,
                               const intp_t* near, const double* dn, const double* ds,
                               const floating* dsf, const double* w,
                               double* delta) noexcept nogil:
     """FastPAM1 inner loop, in one pass over all objects: on return ``delta[i] + acc`` is the
     change of TD when the candidate (distances ``row``) replaces the medoid of slot i;
-    returns ``acc``, the part shared by all slots.
+    returns ``acc``, the part shared by all slots. ``delta`` is scratch of
+    ``_delta_stride(k)`` doubles (four partial sums per slot).
 
-    Only objects with d(o, c) < ds[o] contribute; that test reads ``dsf``, the same values
-    in the dtype of D (exact: every cached distance is a value of D). Where they are rare
-    (large k, good medoids) a predictable branch skips the others; where they are frequent
-    (small k, early passes) the branch would be mispredicted often, so a block is first
-    compacted into the
-    list of contributing objects without branches and the list processed branch-free. The
-    choice is made per block of 256 objects from the previous block's count; both paths
-    perform the same floating-point operations in the same order, so the result is
-    bit-identical either way.
+    For each object o with d(o, c) < ds[o] (tested on ``dsf``, the same values in the dtype
+    of D: exact, every cached distance being a value of D): if c is nearer than the
+    nearest, c takes o whichever medoid leaves (``acc``) and the removal loss counted for
+    o is cancelled; otherwise c only beats the second nearest, which matters if o's
+    nearest leaves. The loop itself is C (``_medoid_scan.h``): contributing objects listed
+    without branches by vector compares, then summed into four interleaved partial sums.
     """
-    cdef intp_t i, o, t, m, start, end, hits
-    cdef intp_t idx[256]
-    cdef double acc = 0.0, doc, a
-    cdef bint compact = False
-    for i in range(k):
-        delta[i] = rl[i]
-    start = 0
-    while start < n:
-        end = min(n, start + 256)
-        if compact:
-            m = 0
-            for o in range(start, end):
-                idx[m] = o
-                m += row[o] < dsf[o]
-            for t in range(m):
-                o = idx[t]
-                doc = row[o]
-                a = dn[o]
-                # if c is nearer than the nearest: c takes o whichever medoid leaves (acc)
-                # and the removal loss counted for o is cancelled; otherwise c only beats
-                # the second nearest, which matters if o's nearest leaves
-                acc += w[o] * ((doc - a) if doc < a else 0.0)
-                delta[near[o]] += w[o] * ((doc if doc > a else a) - ds[o])
-            hits = m
-        else:
-            # a branch-free count first (the compiler vectorises it: twice the lanes for a
-            # float32 D): most blocks have no contributing object once the medoids are good
-            hits = 0
-            for o in range(start, end):
-                hits += row[o] < dsf[o]
-            if hits == 0:
-                start = end
-                continue
-            hits = 0
-            for o in range(start, end):
-                if row[o] < dsf[o]:
-                    doc = row[o]
-                    a = dn[o]
-                    acc += w[o] * ((doc - a) if doc < a else 0.0)
-                    delta[near[o]] += w[o] * ((doc if doc > a else a) - ds[o])
-                    hits += 1
-        compact = hits > 12
-        start = end
-    return acc
+    if floating is double:
+        return ck_deltas_d(row, dsf, n, k, rl, near, dn, ds, w, delta)
+    else:
+        return ck_deltas_f(row, dsf, n, k, rl, near, dn, ds, w, delta)
 
 
 cdef double _candidate(const floating* row, intp_t n, intp_t k, const double* rl,
@@ -196,7 +167,7 @@ cdef double _candidate(const floating* row, intp_t n, intp_t k, const double* rl
                        const floating* dsf, const double* w, double* delta,
                        intp_t* best_slot) noexcept nogil:
     """Best change of TD for one candidate over all slots (lowest slot on ties); the slot
-    goes to ``best_slot``. ``delta`` is a length-k scratch buffer."""
+    goes to ``best_slot``. ``delta`` is scratch of ``_delta_stride(k)`` doubles."""
     cdef intp_t i, b = 0
     cdef double acc = _candidate_deltas(row, n, k, rl, near, dn, ds, dsf, w, delta)
     cdef double best = delta[0] + acc, val
@@ -358,7 +329,7 @@ cdef int _scan_candidates(const floating[:, ::1] D, MedoidState st, const double
             else:
                 change[t] = _candidate(&D[c, 0], n, k, &st.rl[0], &st.near[0], &st.dn[0],
                                        &st.ds[0], _ds_as(st, &D[c, 0]), w,
-                                       bufs + tid * _stride(k), &slot[t])
+                                       bufs + tid * _delta_stride(k), &slot[t])
     return 0
 
 

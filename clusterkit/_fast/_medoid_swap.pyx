@@ -19,6 +19,7 @@ from clusterkit._fast._medoid_state cimport (
     _check_signals,
     _scan_candidates,
     _setup,
+    _delta_stride,
     _stride,
     _swap_change,
 )
@@ -97,7 +98,7 @@ def fastpam1(
     allidx_arr = np.arange(n, dtype=np.intp)
     change_arr = np.empty(n, dtype=np.float64)
     slot_arr = np.empty(n, dtype=np.intp)
-    bufs_arr = np.empty(nt * _stride(k), dtype=np.float64)
+    bufs_arr = np.empty(nt * _delta_stride(k), dtype=np.float64)
     cdef intp_t[::1] allidx = allidx_arr, slot = slot_arr
     cdef double[::1] change = change_arr, bufs = bufs_arr
     with nogil:
@@ -192,7 +193,7 @@ def fastpam2(
     # per-thread best change / candidate for every slot
     tbest_arr = np.empty((nt, _stride(k)), dtype=np.float64)
     tcand_arr = np.empty((nt, _stride(k)), dtype=np.intp)
-    bufs_arr = np.empty(nt * _stride(k), dtype=np.float64)
+    bufs_arr = np.empty(nt * _delta_stride(k), dtype=np.float64)
     best_arr = np.empty(k, dtype=np.float64)
     cand_arr = np.empty(k, dtype=np.intp)
     cdef double[:, ::1] tbest = tbest_arr
@@ -213,7 +214,7 @@ def fastpam2(
                 end = min(n, start + SCAN_BLOCK * nt)
                 with parallel(num_threads=nt):
                     tid = threadid()
-                    delta = &bufs[0] + tid * _stride(k)
+                    delta = &bufs[0] + tid * _delta_stride(k)
                     # dynamic: on a busy machine a thread that loses its core for a time
                     # slice leaves its candidates to the others instead of stalling the
                     # region (the reduction below does not depend on who evaluated what)

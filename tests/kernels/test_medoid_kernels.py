@@ -93,6 +93,29 @@ def test_fastclarans_picks_the_best_slot():
         assert td + change == pytest.approx(D[:, new].min(axis=1).sum())
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_candidate_scan_equals_the_exact_change_for_every_size(dtype):
+    # sizes around the scan's chunks (8 objects) and blocks (256), weights not all one,
+    # fewer and more slots than the four partial sums (k = 1 never reaches the kernels:
+    # the engine solves it exactly)
+    rng = np.random.default_rng(5)
+    for n in (3, 7, 8, 9, 255, 256, 257, 600):
+        X = rng.normal(size=(n, 3))
+        D = np.ascontiguousarray(pairwise_distances(X), dtype=dtype)
+        w = rng.uniform(0.5, 3.0, n)
+        for k in (2, 5, 13):
+            if k >= n:
+                continue
+            med = np.sort(rng.choice(n, k, replace=False))
+            state, td = _clarans.new_state(med, D[:, med], w)
+            for c in rng.choice(np.setdiff1d(np.arange(n), med), min(8, n - k),
+                                replace=False):
+                change, slot = _clarans.best_slot_change(state, D[c], w)
+                pair = [_clarans.pair_change(state, D[c], i, w) for i in range(k)]
+                assert change == pytest.approx(min(pair), rel=1e-9, abs=1e-9), (n, k, c)
+                assert pair[slot] == pytest.approx(min(pair), rel=1e-9, abs=1e-9)
+
+
 def _block(seed, n_cand=160, n=40, d=3, integer=False):
     """Distances of n_cand candidates to the first n of them (the batch objects first)."""
     rng = np.random.default_rng(seed)

@@ -1,0 +1,155 @@
+/* The FastPAM1 inner loop over all objects for one candidate (used by _medoid_state.pyx).
+ *
+ * ck_deltas_d / ck_deltas_f(row, dsf, n, k, rl, near, dn, ds, w, lanes) return ``acc`` and
+ * leave in lanes[0 .. k-1] the ``delta`` of _candidate_deltas: delta[i] + acc is the change
+ * of the loss when the candidate (distances ``row``) replaces the medoid of slot i.
+ * ``lanes`` is scratch of 4 k doubles.
+ *
+ * Only objects with row[o] < dsf[o] contribute. Per block of 256 objects:
+ *   1. the contributing objects are listed without a branch: a chunk of 8 comparisons
+ *      gives an 8-bit mask (SSE2 compares and movemask on x86-64), and a table of the set
+ *      bits' positions is stored whole, the list growing by the mask's bit count;
+ *   2. the list is processed in groups of 4, hit t adding into partial sums number t % 4
+ *      (acc and the slots' deltas), so that consecutive hits do not wait for each other's
+ *      additions (a chain of dependent floating-point additions through one accumulator
+ *      cost about 8 ns per hit).
+ * The partial sums are added at the end in a fixed order, ((0 + 1) + (2 + 3)). The result
+ * depends only on the data (never on the platform's vector width or the thread count):
+ * the scalar build lists the same objects in the same order.
+ */
+#ifndef CK_MEDOID_SCAN_H
+#define CK_MEDOID_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
+#include <emmintrin.h>
+#define CK_SCAN_SSE2 1
+#else
+#define CK_SCAN_SSE2 0
+#endif
+
+/* ck_bitpos[mask]: the positions of mask's set bits, in increasing order, one per byte
+   (bytes past the count are 0); ck_bitcount[mask]: their number. Filled by
+   ck_scan_init() at import. */
+static uint64_t ck_bitpos[256];
+static unsigned char ck_bitcount[256];
+
+static void ck_scan_init(void) {
+    int mask, b, c;
+    for (mask = 0; mask < 256; mask++) {
+        uint64_t pos = 0;
+        c = 0;
+        for (b = 0; b < 8; b++)
+            if (mask >> b & 1) {
+                pos |= (uint64_t)b << (8 * c);
+                c++;
+            }
+        ck_bitpos[mask] = pos;
+        ck_bitcount[mask] = (unsigned char)c;
+    }
+}
+
+/* append the offsets (base + position, base <= 248) of mask's bits to idx at m */
+static inline ptrdiff_t ck_push(unsigned char* idx, ptrdiff_t m, int mask, int base) {
+    uint64_t v = ck_bitpos[mask] + (uint64_t)base * 0x0101010101010101ULL;
+    memcpy(idx + m, &v, 8);
+    return m + ck_bitcount[mask];
+}
+
+#define CK_HIT(L, off) do {                                                                \
+    ptrdiff_t o_ = start + (off);                                                          \
+    double doc_ = (double)row[o_], a_ = dn[o_], w_ = w[o_];                                \
+    acc##L += w_ * (doc_ < a_ ? doc_ - a_ : 0.0);                                          \
+    lanes[L * k + near[o_]] += w_ * ((doc_ > a_ ? doc_ : a_) - ds[o_]);                    \
+} while (0)
+
+#define CK_DELTAS(NAME, T, LIST)                                                           \
+static double NAME(const T* row, const T* dsf, ptrdiff_t n, ptrdiff_t k,                  \
+                   const double* rl, const ptrdiff_t* near, const double* dn,              \
+                   const double* ds, const double* w, double* lanes) {                     \
+    /* 8 bytes of slack: ck_push stores 8 offsets whatever the count */                    \
+    unsigned char idx[256 + 8];                                                            \
+    double acc0 = 0.0, acc1 = 0.0, acc2 = 0.0, acc3 = 0.0;                                 \
+    ptrdiff_t start, end, i, t, m;                                                         \
+    for (i = 0; i < 4 * k; i++)                                                            \
+        lanes[i] = 0.0;                                                                    \
+    for (start = 0; start < n; start = end) {                                              \
+        end = start + 256 < n ? start + 256 : n;                                           \
+        m = LIST(row, dsf, start, end, idx);                                               \
+        for (t = 0; t + 4 <= m; t += 4) {                                                  \
+            CK_HIT(0, idx[t]);                                                             \
+            CK_HIT(1, idx[t + 1]);                                                         \
+            CK_HIT(2, idx[t + 2]);                                                         \
+            CK_HIT(3, idx[t + 3]);                                                         \
+        }                                                                                  \
+        if (t < m) CK_HIT(0, idx[t]);                                                      \
+        if (t + 1 < m) CK_HIT(1, idx[t + 1]);                                              \
+        if (t + 2 < m) CK_HIT(2, idx[t + 2]);                                              \
+    }                                                                                      \
+    for (i = 0; i < k; i++)                                                                \
+        lanes[i] = rl[i] + ((lanes[i] + lanes[k + i]) + (lanes[2 * k + i] + lanes[3 * k + i])); \
+    return (acc0 + acc1) + (acc2 + acc3);                                                  \
+}
+
+/* the offsets (from start) of the objects o in [start, end) with row[o] < dsf[o] */
+#define CK_LIST_SCALAR(NAME, T)                                                            \
+static inline ptrdiff_t NAME(const T* row, const T* dsf, ptrdiff_t start, ptrdiff_t end,  \
+                             unsigned char* idx) {                                         \
+    ptrdiff_t o, m = 0;                                                                    \
+    for (o = start; o < end; o++) {                                                        \
+        idx[m] = (unsigned char)(o - start);                                               \
+        m += row[o] < dsf[o];                                                              \
+    }                                                                                      \
+    return m;                                                                              \
+}
+
+#if CK_SCAN_SSE2
+static inline ptrdiff_t ck_list_d(const double* row, const double* dsf, ptrdiff_t start,
+                                  ptrdiff_t end, unsigned char* idx) {
+    ptrdiff_t o, m = 0;
+    int mask;
+    for (o = start; o + 8 <= end; o += 8) {
+        mask = _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(row + o), _mm_loadu_pd(dsf + o)))
+            | _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(row + o + 2),
+                                           _mm_loadu_pd(dsf + o + 2))) << 2
+            | _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(row + o + 4),
+                                           _mm_loadu_pd(dsf + o + 4))) << 4
+            | _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(row + o + 6),
+                                           _mm_loadu_pd(dsf + o + 6))) << 6;
+        m = ck_push(idx, m, mask, (int)(o - start));
+    }
+    for (; o < end; o++) {
+        idx[m] = (unsigned char)(o - start);
+        m += row[o] < dsf[o];
+    }
+    return m;
+}
+
+static inline ptrdiff_t ck_list_f(const float* row, const float* dsf, ptrdiff_t start,
+                                  ptrdiff_t end, unsigned char* idx) {
+    ptrdiff_t o, m = 0;
+    int mask;
+    for (o = start; o + 8 <= end; o += 8) {
+        mask = _mm_movemask_ps(_mm_cmplt_ps(_mm_loadu_ps(row + o), _mm_loadu_ps(dsf + o)))
+            | _mm_movemask_ps(_mm_cmplt_ps(_mm_loadu_ps(row + o + 4),
+                                           _mm_loadu_ps(dsf + o + 4))) << 4;
+        m = ck_push(idx, m, mask, (int)(o - start));
+    }
+    for (; o < end; o++) {
+        idx[m] = (unsigned char)(o - start);
+        m += row[o] < dsf[o];
+    }
+    return m;
+}
+#else
+CK_LIST_SCALAR(ck_list_d, double)
+CK_LIST_SCALAR(ck_list_f, float)
+#endif
+
+CK_DELTAS(ck_deltas_d, double, ck_list_d)
+CK_DELTAS(ck_deltas_f, float, ck_list_f)
+
+#endif

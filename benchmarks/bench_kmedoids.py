@@ -118,6 +118,58 @@ def bench_end_to_end(X, D, ks, repeats):
            "same X"], rows)
 
 
+def bench_validation(D64, repeats):
+    """check_dissimilarity on a valid matrix, in reads of D (one read = D.sum() on one
+    thread, the time to stream D once)."""
+    from clusterkit._utils._validation import check_dissimilarity
+
+    rows = []
+    for D in (D64, D64.astype(np.float32)):
+        with threadpool_limits(1):
+            floor = alternate({"sum": lambda D=D: D.sum()}, 2 * repeats)["sum"][0]
+        res = alternate({nt: (lambda D=D, nt=nt: check_dissimilarity(D, n_threads=nt))
+                         for nt in (1, 2)}, repeats)
+        for nt in (1, 2):
+            t = res[nt][0]
+            rows.append((D.dtype.name, nt, f"{t * 1e3:.1f}", f"{floor * 1e3:.1f}",
+                         f"{t / floor:.2f}"))
+    print(f"Validation of a valid MNIST {len(D64)} x {len(D64)} matrix (finite, non-negative, "
+          f"zero diagonal, symmetric), median of {repeats}")
+    table(["dtype", "threads", "check_dissimilarity ms", "D.sum() ms (1 thread)",
+           "reads of D"], rows)
+
+
+def bench_defaults(X, D, ks, repeats):
+    """What a user gets with both packages' defaults on this machine: clusterkit's
+    n_threads=None, kmedoids' n_cpu=-1, BLAS on its default threads."""
+    import kmedoids
+
+    n = len(D)
+    rows = []
+    for k in ks:
+        init = np.random.default_rng(k).choice(n, k, replace=False)
+        res = alternate({
+            "ck fit(D)": lambda: clusterkit.KMedoids(k, metric="precomputed",
+                                                     init=init).fit(D),
+            "km fasterpam(D)": lambda: kmedoids.fasterpam(D, init.copy()),
+            "ck fit(X)": lambda: clusterkit.KMedoids(k, init=init).fit(X),
+            # kmedoids.KMedoids(k, metric="euclidean").fit(X), from the same start
+            "km fit(X)": lambda: kmedoids.fasterpam(pairwise_distances(X), init.copy()),
+        }, repeats)
+        (tc, c), (tk, r) = res["ck fit(D)"], res["km fasterpam(D)"]
+        (tcx, cx), (tkx, rx) = res["ck fit(X)"], res["km fit(X)"]
+        rows.append((k, f"{tk:.3f}", f"{tc:.3f}", f"{tk / tc:.2f}x",
+                     "yes" if np.array_equal(c.medoid_indices_, r.medoids) else "NO",
+                     f"{tkx:.3f}", f"{tcx:.3f}", f"{tkx / tcx:.2f}x",
+                     "yes" if np.array_equal(cx.medoid_indices_, rx.medoids) else "NO"))
+    print(f"Defaults, MNIST {n} x {X.shape[1]}, both packages on their default threads "
+          f"({os.cpu_count()} CPUs, 1-minute load {os.getloadavg()[0]:.1f}; clusterkit "
+          f"n_threads=None -> {effective_n_threads()}), median of {repeats}; kmedoids with "
+          "n_cpu=-1 runs its parallel FasterPAM, which may swap differently")
+    table(["k", "km fasterpam(D) s", "ck fit(D) s", "speed-up", "same", "km fit(X) s",
+           "ck fit(X) s", "speed-up X", "same X"], rows)
+
+
 def bench_fastpam1_vs_pam(D, k, n_sub, repeats):
     import kmedoids
     Ds = np.ascontiguousarray(D[:n_sub, :n_sub])
@@ -194,8 +246,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="smaller subset, fewer repeats")
-    ap.add_argument("--only", choices=["fasterpam", "end-to-end", "swap", "float32",
-                                           "threads"])
+    ap.add_argument("--only", choices=["fasterpam", "end-to-end", "defaults", "validation",
+                                       "swap", "float32", "threads"])
     args = ap.parse_args()
     D = mnist_matrix()
     reps = 2 if args.quick else args.repeats
@@ -203,6 +255,10 @@ def main():
         bench_fasterpam(D, (10, 100, 200), reps)
     if args.only in (None, "end-to-end"):
         bench_end_to_end(mnist_features(), D, (10, 100, 200), reps)
+    if args.only in (None, "defaults"):
+        bench_defaults(mnist_features(), D, (10, 100, 200), reps)
+    if args.only in (None, "validation"):
+        bench_validation(D, reps)
     if args.only in (None, "swap"):
         bench_fastpam1_vs_pam(D, 100, 1000 if args.quick else 2000, 1 if args.quick else 3)
     if args.only in (None, "float32"):

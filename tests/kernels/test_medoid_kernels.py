@@ -210,3 +210,25 @@ def test_default_thread_count_leaves_busy_cores_alone(monkeypatch):
         assert effective_n_threads(2) == 2  # an explicit count is used as given
         monkeypatch.delattr(os, "getloadavg")
         assert effective_n_threads() == cpus
+
+
+def test_own_load_is_this_process_cpu_time_over_the_last_minute(monkeypatch):
+    """A process whose own threads made the load average is not slowed by it: its CPU
+    time over the window is subtracted, so a busy loop of two-thread fits keeps two."""
+    import time
+
+    from clusterkit._fast import _openmp_helpers as oh
+
+    clock = {"wall": 1000.0, "cpu": 50.0}
+    monkeypatch.setattr(time, "monotonic", lambda: clock["wall"])
+    monkeypatch.setattr(time, "process_time", lambda: clock["cpu"])
+    monkeypatch.setattr(oh, "_own_samples", oh.deque([(1000.0, 50.0)]))
+    assert oh.own_load() == 1.0  # no time has passed: the caller's one thread
+    clock.update(wall=1030.0, cpu=110.0)  # two CPUs busy for 30 s
+    assert oh.own_load() == pytest.approx(2.0)
+    clock.update(wall=1090.0, cpu=125.0)  # then 60 s mostly idle: the window moves on
+    assert oh.own_load() == 1.0  # 15 s of CPU in 60 s, but at least the caller's thread
+    assert [t for t, _ in oh._own_samples] == [1030.0, 1090.0]  # older ones dropped
+    clock.update(wall=1100.0, cpu=265.0)  # 140 s of CPU in 10 s would be 14 CPUs
+    assert oh.own_load() == pytest.approx((265.0 - 110.0) / 70.0)  # since 1030 s
+    assert oh.idle_cpus(2, 2.0, own=2.0) == 2 and oh.idle_cpus(2, 3.0, own=2.0) == 1

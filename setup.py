@@ -74,6 +74,7 @@ MACROS = [("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")]
 
 # C headers an extension includes, so that editing one rebuilds it
 HEADERS = {"clusterkit._fast._checks": "clusterkit/_fast/_symcheck.h",
+           "clusterkit._fast._gram": "clusterkit/_fast/_gram.h",
            "clusterkit._fast._medoid_state": "clusterkit/_fast/_medoid_scan.h"}
 
 
@@ -94,6 +95,7 @@ EXTENSIONS = [
     # shared
     ext("clusterkit._fast._openmp_helpers", openmp=True),
     ext("clusterkit._fast._checks", openmp=True),
+    ext("clusterkit._fast._gram"),
     # k-medoids
     ext("clusterkit._fast._medoid_state", openmp=True),
     ext("clusterkit._fast._medoid_swap", openmp=True),

@@ -12,6 +12,7 @@ import scipy.sparse as sp
 from sklearn.metrics import pairwise_distances
 
 from .._fast import _fasterpam, _medoid_init, _medoid_swap, _msc
+from .._fast._gram import distances_from_gram
 from .._utils._blas import single_blas_thread
 from .._utils._memory import check_square_matrix_fits
 from .._utils._validation import check_dissimilarity
@@ -349,12 +350,15 @@ def euclidean_dissimilarity(X, dtype, n_threads=None):
 
     Row block ``[a, b)`` computes only its upper part ``D[a:b, a:]`` from the float64 Gram
     block ``X[a:b] @ X[a:].T`` and the squared norms (``sqrt(max(0, |x|^2 + |y|^2 -
-    2 x.y))``, scikit-learn's formula, in float64 also for float32 X), then mirrors it
-    into ``D[a:, a:b]``. So D is exactly symmetric, non-negative, with a zero diagonal,
-    and needs no second pass of validation; it is written once, in X's float dtype, with
-    no n x n temporary. Blocks run on ``n_threads`` threads with BLAS on one thread each
-    (every block is computed the same way whatever the thread count, so the result does
-    not depend on it).
+    2 x.y))``, scikit-learn's formula, in float64 also for float32 X); the C kernel
+    :func:`~clusterkit._fast._gram.distances_from_gram` turns it into distances and writes
+    them with their mirror ``D[a:, a:b]`` in one pass. So D is exactly symmetric,
+    non-negative, with a zero diagonal, and needs no second pass of validation; it is
+    written once, in X's float dtype, with no n x n temporary (for float64 the GEMM writes
+    straight into D). Columns that are constant over all rows (the blank border of images)
+    add nothing to a distance and are left out of the products. Blocks run on
+    ``n_threads`` threads with BLAS on one thread each (every block is computed the same
+    way whatever the thread count, so the result does not depend on it).
 
     Returns
     -------
@@ -362,6 +366,9 @@ def euclidean_dissimilarity(X, dtype, n_threads=None):
         caller then takes the general path, whose check reports the problem).
     """
     X64 = np.ascontiguousarray(X, dtype=np.float64)
+    varying = (X64 != X64[:1]).any(axis=0)
+    if not varying.all():
+        X64 = X64.take(np.flatnonzero(varying), axis=1)
     n = X64.shape[0]
     sq = np.einsum("ij,ij->i", X64, X64)
     if not np.isfinite(4.0 * sq.max(initial=0.0)):
@@ -370,15 +377,11 @@ def euclidean_dissimilarity(X, dtype, n_threads=None):
 
     def block(a):
         b = min(n, a + _EUCLIDEAN_BLOCK)
-        G = _distances_from_gram(X64[a:b] @ X64[a:].T, sq[a:b], sq[a:])
-        # the diagonal block's lower triangle from its upper one: GEMM need not give
-        # x.y and y.x bit for bit, and the mirror below must agree with the rows above
-        T = G[:, :b - a]
-        iu = np.triu_indices(b - a, 1)
-        T[iu[1], iu[0]] = T[iu]
-        np.fill_diagonal(T, 0.0)
-        D[a:b, a:] = G
-        D[a:, a:b] = G.T
+        if dtype == np.float64:
+            G = np.matmul(X64[a:b], X64[a:].T, out=D[a:b, a:])
+        else:
+            G = X64[a:b] @ X64[a:].T
+        distances_from_gram(G, sq, a, D)
 
     _run_blocks(block, n, n_threads)
     return D

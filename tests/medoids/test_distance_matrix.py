@@ -27,6 +27,26 @@ def test_integer_valued_data_gives_sklearns_matrix_bit_for_bit():
     assert np.array_equal(euclidean_dissimilarity(X, np.float64, 1), pairwise_distances(X))
 
 
+def test_constant_columns_change_nothing():
+    # the blank border of images: left out of the products, the matrix is the same
+    rng = np.random.default_rng(5)
+    X = rng.integers(0, 256, size=(300, 12)).astype(np.float64)
+    X[:, [0, 5]] = 0.0
+    X[:, 9] = 7.0
+    assert np.array_equal(euclidean_dissimilarity(X, np.float64, 1), pairwise_distances(X))
+    Y = rng.normal(size=(300, 4))
+    wide = np.hstack([np.full((300, 2), 1e3), Y, np.zeros((300, 3))])
+    np.testing.assert_allclose(euclidean_dissimilarity(wide, np.float64, 1),
+                               pairwise_distances(Y), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("X", [np.full((4, 3), 2.5), np.ones((1, 2)), np.zeros((0, 3))],
+                         ids=["all rows equal", "one row", "no rows"])
+def test_degenerate_inputs_give_a_zero_matrix(X):
+    D = euclidean_dissimilarity(X, np.float64, 1)
+    assert D.shape == (len(X), len(X)) and (D == 0).all()
+
+
 def test_one_and_two_threads_give_the_same_matrix():
     X = np.random.default_rng(1).normal(size=(900, 5))
     assert np.array_equal(euclidean_dissimilarity(X, np.float64, 1),

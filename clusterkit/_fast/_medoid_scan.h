@@ -12,7 +12,9 @@
  *   2. the list is processed in groups of 4, hit t adding into partial sums number t % 4
  *      (acc and the slots' deltas), so that consecutive hits do not wait for each other's
  *      additions (a chain of dependent floating-point additions through one accumulator
- *      cost about 8 ns per hit).
+ *      cost about 8 ns per hit). A hit has no branch either: min and max select, so
+ *      that whether the candidate is nearer than the nearest medoid, which varies from
+ *      hit to hit, is never predicted (a branch there cost 30% of FasterPAM at k = 10).
  * The partial sums are added at the end in a fixed order, ((0 + 1) + (2 + 3)). The result
  * depends only on the data (never on the platform's vector width or the thread count):
  * the scalar build lists the same objects in the same order.
@@ -67,7 +69,7 @@ static inline ptrdiff_t ck_push(unsigned char* idx, ptrdiff_t m, int mask, int b
 #define CK_HIT(L, off) do {                                                                \
     ptrdiff_t o_ = start + (off);                                                          \
     double doc_ = (double)row[o_], a_ = dn[o_], w_ = w[o_];                                \
-    acc##L += w_ * (doc_ < a_ ? doc_ - a_ : 0.0);                                          \
+    acc##L += w_ * ((doc_ < a_ ? doc_ : a_) - a_);                                         \
     lanes[L * k + near[o_]] += w_ * ((doc_ > a_ ? doc_ : a_) - ds[o_]);                    \
 } while (0)
 

@@ -1,11 +1,19 @@
 /* The FastPAM1 inner loop over all objects for one candidate (used by _medoid_state.pyx).
  *
- * ck_deltas_d / ck_deltas_f(row, dsf, n, k, rl, near, dn, ds, w, lanes) return ``acc`` and
+ * ck_deltas_d / ck_deltas_f(row, dsu, n, k, rl, near, dn, ds, w, lanes) return ``acc`` and
  * leave in lanes[0 .. k-1] the ``delta`` of _candidate_deltas: delta[i] + acc is the change
  * of the loss when the candidate (distances ``row``) replaces the medoid of slot i.
  * ``lanes`` is scratch of 4 k doubles.
  *
- * Only objects with row[o] < dsf[o] contribute. Per block of 256 objects:
+ * Only objects with row[o] < ds[o] contribute. They are found with ``dsu``, float32 upper
+ * bounds of ds (dsu[o] is the least float32 >= ds[o]): an object with row[o] < dsu[o] is
+ * listed, and one listed with ds[o] <= row[o] (possible only when ds[o] is not a float32
+ * value) adds exactly zero, a hit clamping the candidate's distance to ds[o]. With a float32
+ * D, dsu is ds itself. The bounds take 4 bytes per object, so that all of them (20 KB at
+ * n = 5000) stay in the 32 KB L1 cache while the row streams past: compared with the exact
+ * float64 ds, whose 40 KB went to L2 and back for every candidate, a list pass over the
+ * MNIST matrix (5000 x 5000) takes 9.5 ms instead of 12.5 ms (D.sum(): 7-9 ms), and
+ * FasterPAM is 8% faster at k = 100 and 200. Per block of 256 objects:
  *   1. the contributing objects are listed without a branch: a chunk of 8 comparisons
  *      gives an 8-bit mask (SSE2 compares and movemask on x86-64), and a table of the set
  *      bits' positions is stored whole, the list growing by the mask's bit count;
@@ -70,11 +78,12 @@ static inline ptrdiff_t ck_push(unsigned char* idx, ptrdiff_t m, int mask, int b
     ptrdiff_t o_ = start + (off);                                                          \
     double doc_ = (double)row[o_], a_ = dn[o_], w_ = w[o_];                                \
     acc##L += w_ * ((doc_ < a_ ? doc_ : a_) - a_);                                         \
-    lanes[L * k + near[o_]] += w_ * ((doc_ > a_ ? doc_ : a_) - ds[o_]);                    \
+    double b_ = ds[o_], m_ = doc_ > a_ ? doc_ : a_;                                        \
+    lanes[L * k + near[o_]] += w_ * ((m_ < b_ ? m_ : b_) - b_);                            \
 } while (0)
 
 #define CK_DELTAS(NAME, T, LIST)                                                           \
-static double NAME(const T* row, const T* dsf, ptrdiff_t n, ptrdiff_t k,                  \
+static double NAME(const T* row, const float* dsu, ptrdiff_t n, ptrdiff_t k,              \
                    const double* rl, const ptrdiff_t* near, const double* dn,              \
                    const double* ds, const double* w, double* lanes) {                     \
     /* 8 bytes of slack: ck_push stores 8 offsets whatever the count */                    \
@@ -85,7 +94,7 @@ static double NAME(const T* row, const T* dsf, ptrdiff_t n, ptrdiff_t k,        
         lanes[i] = 0.0;                                                                    \
     for (start = 0; start < n; start = end) {                                              \
         end = start + 256 < n ? start + 256 : n;                                           \
-        m = LIST(row, dsf, start, end, idx);                                               \
+        m = LIST(row, dsu, start, end, idx);                                               \
         for (t = 0; t + 4 <= m; t += 4) {                                                  \
             CK_HIT(0, idx[t]);                                                             \
             CK_HIT(1, idx[t + 1]);                                                         \
@@ -101,55 +110,58 @@ static double NAME(const T* row, const T* dsf, ptrdiff_t n, ptrdiff_t k,        
     return (acc0 + acc1) + (acc2 + acc3);                                                  \
 }
 
-/* the offsets (from start) of the objects o in [start, end) with row[o] < dsf[o] */
+/* the offsets (from start) of the objects o in [start, end) with row[o] < dsu[o] (compared
+   in the dtype of row: float32 bounds widen exactly to float64) */
 #define CK_LIST_SCALAR(NAME, T)                                                            \
-static inline ptrdiff_t NAME(const T* row, const T* dsf, ptrdiff_t start, ptrdiff_t end,  \
-                             unsigned char* idx) {                                         \
+static inline ptrdiff_t NAME(const T* row, const float* dsu, ptrdiff_t start,             \
+                             ptrdiff_t end, unsigned char* idx) {                          \
     ptrdiff_t o, m = 0;                                                                    \
     for (o = start; o < end; o++) {                                                        \
         idx[m] = (unsigned char)(o - start);                                               \
-        m += row[o] < dsf[o];                                                              \
+        m += row[o] < (T)dsu[o];                                                           \
     }                                                                                      \
     return m;                                                                              \
 }
 
 #if CK_SCAN_SSE2
-static inline ptrdiff_t ck_list_d(const double* row, const double* dsf, ptrdiff_t start,
+static inline ptrdiff_t ck_list_d(const double* row, const float* dsu, ptrdiff_t start,
                                   ptrdiff_t end, unsigned char* idx) {
     ptrdiff_t o, m = 0;
     int mask;
+    __m128 u0, u1;
     for (o = start; o + 8 <= end; o += 8) {
         _mm_prefetch((const char*)(row + o) + CK_PREFETCH_BYTES, _MM_HINT_T0);
-        mask = _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(row + o), _mm_loadu_pd(dsf + o)))
+        u0 = _mm_loadu_ps(dsu + o);
+        u1 = _mm_loadu_ps(dsu + o + 4);
+        mask = _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(row + o), _mm_cvtps_pd(u0)))
             | _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(row + o + 2),
-                                           _mm_loadu_pd(dsf + o + 2))) << 2
-            | _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(row + o + 4),
-                                           _mm_loadu_pd(dsf + o + 4))) << 4
+                                           _mm_cvtps_pd(_mm_movehl_ps(u0, u0)))) << 2
+            | _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(row + o + 4), _mm_cvtps_pd(u1))) << 4
             | _mm_movemask_pd(_mm_cmplt_pd(_mm_loadu_pd(row + o + 6),
-                                           _mm_loadu_pd(dsf + o + 6))) << 6;
+                                           _mm_cvtps_pd(_mm_movehl_ps(u1, u1)))) << 6;
         m = ck_push(idx, m, mask, (int)(o - start));
     }
     for (; o < end; o++) {
         idx[m] = (unsigned char)(o - start);
-        m += row[o] < dsf[o];
+        m += row[o] < (double)dsu[o];
     }
     return m;
 }
 
-static inline ptrdiff_t ck_list_f(const float* row, const float* dsf, ptrdiff_t start,
+static inline ptrdiff_t ck_list_f(const float* row, const float* dsu, ptrdiff_t start,
                                   ptrdiff_t end, unsigned char* idx) {
     ptrdiff_t o, m = 0;
     int mask;
     for (o = start; o + 8 <= end; o += 8) {
         _mm_prefetch((const char*)(row + o) + CK_PREFETCH_BYTES, _MM_HINT_T0);
-        mask = _mm_movemask_ps(_mm_cmplt_ps(_mm_loadu_ps(row + o), _mm_loadu_ps(dsf + o)))
+        mask = _mm_movemask_ps(_mm_cmplt_ps(_mm_loadu_ps(row + o), _mm_loadu_ps(dsu + o)))
             | _mm_movemask_ps(_mm_cmplt_ps(_mm_loadu_ps(row + o + 4),
-                                           _mm_loadu_ps(dsf + o + 4))) << 4;
+                                           _mm_loadu_ps(dsu + o + 4))) << 4;
         m = ck_push(idx, m, mask, (int)(o - start));
     }
     for (; o < end; o++) {
         idx[m] = (unsigned char)(o - start);
-        m += row[o] < dsf[o];
+        m += row[o] < dsu[o];
     }
     return m;
 }

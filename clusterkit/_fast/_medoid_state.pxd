@@ -3,6 +3,8 @@
 # _medoid_state.pyx; cimported by _medoid_swap.pyx, _fasterpam.pyx, _clarans.pyx and
 # _msc.pyx.
 from cython cimport floating
+from libc.float cimport FLT_MAX
+from libc.math cimport INFINITY, nextafterf
 from posix.time cimport CLOCK_MONOTONIC, clock_gettime, timespec
 
 from clusterkit._fast._typedefs cimport intp_t
@@ -24,9 +26,11 @@ cdef class MedoidState:
     cdef intp_t[::1] near, sec
     # dn[o] / ds[o]: distances to them (ds = inf when k == 1); rl[i]: removal loss of slot i
     cdef double[::1] dn, ds, rl
-    # ds32[o]: ds[o] as float32, kept equal to it by every cache update. With a float32 D
-    # every distance is a float32 value, so ``d(o, c) < ds[o]`` can be decided in float32
-    # exactly: the candidate scan then reads 8 bytes per object instead of 12
+    # ds32[o]: the least float32 >= ds[o] (``_f32_up``), kept so by every cache update. With
+    # a float32 D every distance is a float32 value and ds32 equals ds; with a float64 D it
+    # is an upper bound. The candidate scan lists the objects with d(o, c) < ds32[o] (a
+    # superset of those that contribute, which adds zeros): 4 bytes per object, so that the
+    # bounds stay in the L1 cache
     cdef float[::1] ds32
     # M[o, i]: distance of object o to the medoid in slot i (one contiguous row per object)
     cdef double[:, ::1] M
@@ -63,20 +67,28 @@ cdef double _total(intp_t n, const double* dn, const double* w) noexcept nogil
 cdef void _removal_loss(intp_t n, intp_t k, const intp_t* near, const double* dn,
                         const double* ds, const double* w, double* rl) noexcept nogil
 
-cdef inline const floating* _ds_as(MedoidState st, const floating* row) noexcept nogil:
-    """The second-nearest distances in the dtype of ``row`` (of D): ``ds32`` for float32."""
-    if floating is float:
-        return &st.ds32[0]
-    else:
-        return &st.ds[0]
+cdef inline float _f32_up(double x) noexcept nogil:
+    """The least float32 >= x (x itself when it is a float32 value; NaN stays NaN)."""
+    cdef float f
+    if x > FLT_MAX:  # (float)x would be undefined behaviour in C
+        return INFINITY
+    f = <float>x
+    if <double>f < x:
+        f = nextafterf(f, INFINITY)
+    return f
+
+cdef inline const float* _ds_as(MedoidState st, const floating* row) noexcept nogil:
+    """The float32 bounds of the second-nearest distances that the candidate scan tests
+    (``ds32``, whatever the dtype of ``row``, of D)."""
+    return &st.ds32[0]
 
 cdef double _candidate_deltas(const floating* row, intp_t n, intp_t k, const double* rl,
                               const intp_t* near, const double* dn, const double* ds,
-                              const floating* dsf, const double* w,
+                              const float* dsu, const double* w,
                               double* delta) noexcept nogil
 cdef double _candidate(const floating* row, intp_t n, intp_t k, const double* rl,
                        const intp_t* near, const double* dn, const double* ds,
-                       const floating* dsf, const double* w, double* delta,
+                       const float* dsu, const double* w, double* delta,
                        intp_t* best_slot) noexcept nogil
 cdef double _swap_change(const floating* row, intp_t n, intp_t slot, const intp_t* near,
                          const double* dn, const double* ds, const double* w) noexcept nogil

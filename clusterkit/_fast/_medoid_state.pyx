@@ -76,13 +76,13 @@ cdef void _rescan(MedoidState st, intp_t o) noexcept nogil:
         st.dn[o] = 0.0
         st.sec[o] = bi
         st.ds[o] = bd
-        st.ds32[o] = <float>bd
+        st.ds32[o] = _f32_up(bd)
     else:
         st.near[o] = bi
         st.dn[o] = bd
         st.sec[o] = si
         st.ds[o] = sd
-        st.ds32[o] = <float>sd
+        st.ds32[o] = _f32_up(sd)
 
 
 cdef void _fill_medoid_distances(const floating[:, ::1] D, MedoidState st,
@@ -129,10 +129,10 @@ cdef void _removal_loss(intp_t n, intp_t k, const intp_t* near, const double* dn
 
 cdef extern from "_medoid_scan.h" nogil:
     void ck_scan_init()
-    double ck_deltas_d(const double* row, const double* dsf, intp_t n, intp_t k,
+    double ck_deltas_d(const double* row, const float* dsu, intp_t n, intp_t k,
                        const double* rl, const intp_t* near, const double* dn,
                        const double* ds, const double* w, double* lanes)
-    double ck_deltas_f(const float* row, const float* dsf, intp_t n, intp_t k,
+    double ck_deltas_f(const float* row, const float* dsu, intp_t n, intp_t k,
                        const double* rl, const intp_t* near, const double* dn,
                        const double* ds, const double* w, double* lanes)
 
@@ -142,34 +142,34 @@ ck_scan_init()
 
 cdef double _candidate_deltas(const floating* row, intp_t n, intp_t k, const double* rl,
                               const intp_t* near, const double* dn, const double* ds,
-                              const floating* dsf, const double* w,
+                              const float* dsu, const double* w,
                               double* delta) noexcept nogil:
     """FastPAM1 inner loop, in one pass over all objects: on return ``delta[i] + acc`` is the
     change of TD when the candidate (distances ``row``) replaces the medoid of slot i;
     returns ``acc``, the part shared by all slots. ``delta`` is scratch of
     ``_delta_stride(k)`` doubles (four partial sums per slot).
 
-    For each object o with d(o, c) < ds[o] (tested on ``dsf``, the same values in the dtype
-    of D: exact, every cached distance being a value of D): if c is nearer than the
+    For each object o with d(o, c) < ds[o] (listed by ``dsu``, float32 upper bounds of ds:
+    objects listed with d(o, c) >= ds[o] add zero): if c is nearer than the
     nearest, c takes o whichever medoid leaves (``acc``) and the removal loss counted for
     o is cancelled; otherwise c only beats the second nearest, which matters if o's
     nearest leaves. The loop itself is C (``_medoid_scan.h``): contributing objects listed
     without branches by vector compares, then summed into four interleaved partial sums.
     """
     if floating is double:
-        return ck_deltas_d(row, dsf, n, k, rl, near, dn, ds, w, delta)
+        return ck_deltas_d(row, dsu, n, k, rl, near, dn, ds, w, delta)
     else:
-        return ck_deltas_f(row, dsf, n, k, rl, near, dn, ds, w, delta)
+        return ck_deltas_f(row, dsu, n, k, rl, near, dn, ds, w, delta)
 
 
 cdef double _candidate(const floating* row, intp_t n, intp_t k, const double* rl,
                        const intp_t* near, const double* dn, const double* ds,
-                       const floating* dsf, const double* w, double* delta,
+                       const float* dsu, const double* w, double* delta,
                        intp_t* best_slot) noexcept nogil:
     """Best change of TD for one candidate over all slots (lowest slot on ties); the slot
     goes to ``best_slot``. ``delta`` is scratch of ``_delta_stride(k)`` doubles."""
     cdef intp_t i, b = 0
-    cdef double acc = _candidate_deltas(row, n, k, rl, near, dn, ds, dsf, w, delta)
+    cdef double acc = _candidate_deltas(row, n, k, rl, near, dn, ds, dsu, w, delta)
     cdef double best = delta[0] + acc, val
     # compare delta[i] + acc, not delta[i]: the sums are what is minimised
     for i in range(1, k):
@@ -239,13 +239,13 @@ cdef void _swap_update(MedoidState st, const floating* row, intp_t b, intp_t j, 
         elif d < st.dn[o] or (d == st.dn[o] and b < st.near[o]):
             st.sec[o] = st.near[o]
             st.ds[o] = st.dn[o]
-            st.ds32[o] = <float>st.dn[o]
+            st.ds32[o] = _f32_up(st.dn[o])
             st.near[o] = b
             st.dn[o] = d
         elif d < st.ds[o] or (d == st.ds[o] and b < st.sec[o]):
             st.sec[o] = b
             st.ds[o] = d
-            st.ds32[o] = <float>d
+            st.ds32[o] = _f32_up(d)
         elif st.sec[o] == b:
             _rescan(st, o)
 

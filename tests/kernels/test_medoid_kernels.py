@@ -116,6 +116,30 @@ def test_candidate_scan_equals_the_exact_change_for_every_size(dtype):
                 assert pair[slot] == pytest.approx(min(pair), rel=1e-9, abs=1e-9)
 
 
+def test_candidate_scan_is_exact_when_distances_share_a_float32_value():
+    # the scan lists objects by float32 upper bounds of the second-nearest distances: here
+    # every distance lies between 1 and the next float32 (1 + 2**-23), so almost every
+    # object is listed although only some contribute; those that do not must add zero
+    rng = np.random.default_rng(3)
+    for n in (9, 257, 600):
+        A = 1.0 + rng.integers(0, 500, size=(n, n)) * 2.0**-33
+        D = np.triu(A, 1)
+        D = D + D.T
+        w = rng.uniform(0.5, 3.0, n)
+        for k in (2, 5, 13):
+            if k >= n:
+                continue
+            med = np.sort(rng.choice(n, k, replace=False))
+            state, td = _clarans.new_state(med, D[:, med], w)
+            for c in rng.choice(np.setdiff1d(np.arange(n), med), min(8, n - k),
+                                replace=False):
+                change, slot = _clarans.best_slot_change(state, D[c], w)
+                pair = [_clarans.pair_change(state, D[c], i, w) for i in range(k)]
+                # the changes are sums of n terms below 2**-23 each: compare them absolutely
+                assert change == pytest.approx(min(pair), rel=0, abs=1e-13), (n, k, c)
+                assert pair[slot] == pytest.approx(min(pair), rel=0, abs=1e-13)
+
+
 def _block(seed, n_cand=160, n=40, d=3, integer=False):
     """Distances of n_cand candidates to the first n of them (the batch objects first)."""
     rng = np.random.default_rng(seed)

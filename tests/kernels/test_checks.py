@@ -134,3 +134,26 @@ def test_fast_pass_is_never_more_lenient_than_the_exact_scan(dtype, rtol):
         assert not (exact is not None and fast), (f, exact, fast)
         if f < 0.4 and D[i, j] != D0[i, j]:
             assert exact is None  # well inside the tolerance: nothing to report
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_fast_pass_finds_every_pair_at_every_offset_in_a_cache_line(dtype):
+    # the pass cuts rows into bands on the mirror's cache-line boundaries when every row
+    # starts at the same place in a line (rows of a multiple of 64 bytes): wherever the
+    # matrix starts, every pair is still looked at, and a clean matrix passes
+    item = np.dtype(dtype).itemsize
+    rng = np.random.default_rng(11)
+    for n in (16, 40, 48, 50):
+        D0 = matrix(n, dtype, seed=n)
+        buf = np.empty(n * n + 64 // item, dtype=dtype)
+        pairs = [(i, j) for i in range(n) for j in range(n) if i != j]
+        if n > 40:
+            pairs = [pairs[t] for t in rng.choice(len(pairs), 300, replace=False)]
+        for off in range(64 // item):
+            D = buf[off:off + n * n].reshape(n, n)
+            D[...] = D0
+            assert dissimilarity_ok(D, 1e-5, 0.0, 1), (n, off)
+            for i, j in pairs:
+                D[i, j] = D0[i, j] * (1 + 1e-3) + 1e-3
+                assert not dissimilarity_ok(D, 1e-5, 0.0, 1), (n, off, i, j)
+                D[i, j] = D0[i, j]

@@ -14,15 +14,14 @@ from clusterkit._fast._medoid_state cimport (
     _ds_as,
     _do_swap,
     _first_improving,
+    _losses,
     _now,
-    _removal_loss,
     _scan_candidates,
     _setup,
     _start_scan,
     _delta_stride,
     _swap_medoid,
     _swap_update,
-    _total,
 )
 from clusterkit._fast._openmp_helpers cimport ck_barrier, ck_team_size
 from clusterkit._fast._typedefs cimport intp_t
@@ -35,8 +34,7 @@ cdef void _after_batch(MedoidState st, const double* w, const intp_t* order,
     the caches, then the shared scan bookkeeping over the ``n_cand`` candidates."""
     cdef double loss = sc.loss
     if found >= 0:
-        _removal_loss(st.n, st.k, &st.near[0], &st.dn[0], &st.ds[0], w, &st.rl[0])
-        loss = _total(st.n, &st.dn[0], w)
+        loss = _losses(st, w)
     _advance(sc, order, n_cand, found, loss, min_batch, max_batch, max_iter)
 
 

@@ -63,9 +63,7 @@ cdef void _fill_medoid_distances(const floating[:, ::1] D, MedoidState st,
 cdef double _setup(const floating[:, ::1] D, MedoidState st, const double* w,
                    int n_threads) noexcept nogil
 cdef double _refresh(MedoidState st, const double* w, int n_threads) noexcept nogil
-cdef double _total(intp_t n, const double* dn, const double* w) noexcept nogil
-cdef void _removal_loss(intp_t n, intp_t k, const intp_t* near, const double* dn,
-                        const double* ds, const double* w, double* rl) noexcept nogil
+cdef double _losses(MedoidState st, const double* w) noexcept nogil
 
 cdef inline float _f32_up(double x) noexcept nogil:
     """The least float32 >= x (x itself when it is a float32 value; NaN stays NaN)."""

@@ -101,26 +101,26 @@ cdef double _refresh(MedoidState st, const double* w, int n_threads) noexcept no
     cdef intp_t o
     for o in prange(st.n, num_threads=n_threads, schedule='static'):
         _rescan(st, o)
-    _removal_loss(st.n, st.k, &st.near[0], &st.dn[0], &st.ds[0], w, &st.rl[0])
-    return _total(st.n, &st.dn[0], w)
+    return _losses(st, w)
 
 
-cdef double _total(intp_t n, const double* dn, const double* w) noexcept nogil:
-    cdef intp_t o
-    cdef double td = 0.0
-    for o in range(n):
-        td += w[o] * dn[o]
-    return td
-
-
-cdef void _removal_loss(intp_t n, intp_t k, const intp_t* near, const double* dn,
-                        const double* ds, const double* w, double* rl) noexcept nogil:
-    """rl[i] = sum over objects nearest to slot i of w * (ds - dn)."""
+cdef double _losses(MedoidState st, const double* w) noexcept nogil:
+    """The removal losses ``rl[i]`` (sum over the objects nearest to slot i of
+    w * (ds - dn)) and the loss TD (returned), in one pass over the objects; each sum is
+    taken in object order, as two separate passes would."""
     cdef intp_t i, o
-    for i in range(k):
+    cdef double td = 0.0, wo
+    cdef const intp_t* near = &st.near[0]
+    cdef const double* dn = &st.dn[0]
+    cdef const double* ds = &st.ds[0]
+    cdef double* rl = &st.rl[0]
+    for i in range(st.k):
         rl[i] = 0.0
-    for o in range(n):
-        rl[near[o]] += w[o] * (ds[o] - dn[o])
+    for o in range(st.n):
+        wo = w[o]
+        td += wo * dn[o]
+        rl[near[o]] += wo * (ds[o] - dn[o])
+    return td
 
 
 # --------------------------------------------------------------------------------------
@@ -138,7 +138,6 @@ cdef extern from "_medoid_scan.h" nogil:
 
 
 ck_scan_init()
-
 
 cdef double _candidate_deltas(const floating* row, intp_t n, intp_t k, const double* rl,
                               const intp_t* near, const double* dn, const double* ds,
@@ -254,8 +253,7 @@ cdef double _apply_swap(MedoidState st, const floating* row, const double* w, in
                         intp_t j) noexcept nogil:
     """Swap, then recompute the removal losses and the loss TD from the caches."""
     _do_swap(st, row, b, j)
-    _removal_loss(st.n, st.k, &st.near[0], &st.dn[0], &st.ds[0], w, &st.rl[0])
-    return _total(st.n, &st.dn[0], w)
+    return _losses(st, w)
 
 
 # --------------------------------------------------------------------------------------

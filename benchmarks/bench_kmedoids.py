@@ -162,16 +162,23 @@ def bench_defaults(X, D, ks, repeats):
         }, repeats, warm_bytes=2 * D.nbytes)
         (tc, c), (tk, r) = res["ck fit(D)"], res["km fasterpam(D)"]
         (tcx, cx), (tkx, rx) = res["ck fit(X)"], res["km fit(X)"]
+        # kmedoids' sequential FasterPAM from the same start (untimed): clusterkit's
+        # result does not depend on its thread count, so it must be this one
+        seq = kmedoids.fasterpam(D, init.copy(), n_cpu=1).medoids
         rows.append((k, f"{tk:.3f}", f"{tc:.3f}", f"{tk / tc:.2f}x",
                      "yes" if np.array_equal(c.medoid_indices_, r.medoids) else "NO",
                      f"{tkx:.3f}", f"{tcx:.3f}", f"{tkx / tcx:.2f}x",
-                     "yes" if np.array_equal(cx.medoid_indices_, rx.medoids) else "NO"))
+                     "yes" if np.array_equal(cx.medoid_indices_, rx.medoids) else "NO",
+                     "yes" if (np.array_equal(c.medoid_indices_, seq)
+                               and np.array_equal(cx.medoid_indices_, seq)) else "NO"))
     print(f"Defaults, MNIST {n} x {X.shape[1]}, both packages on their default threads "
           f"({os.cpu_count()} CPUs, 1-minute load {os.getloadavg()[0]:.1f}; clusterkit "
           f"n_threads=None -> {effective_n_threads()}), median of {repeats}; kmedoids with "
-          "n_cpu=-1 runs its parallel FasterPAM, which may swap differently")
+          "n_cpu=-1 runs its parallel FasterPAM, which may swap differently; last column: "
+          "clusterkit's medoids (fit(D) and fit(X)) equal kmedoids.fasterpam(D, same start, "
+          "n_cpu=1)")
     table(["k", "km fasterpam(D) s", "ck fit(D) s", "speed-up", "same", "km fit(X) s",
-           "ck fit(X) s", "speed-up X", "same X"], rows)
+           "ck fit(X) s", "speed-up X", "same X", "ck = km n_cpu=1"], rows)
 
 
 def bench_fastpam1_vs_pam(D, k, n_sub, repeats):
@@ -244,6 +251,18 @@ def bench_threads(D, ks, repeats):
           f"n_threads=None -> {effective_n_threads()} thread(s))")
     table(["method", "k", "1 thread s", "2 threads s", "speed-up", "default s",
            "default vs 1 thread", "identical"], rows)
+    # the scans stream D: how much more of it two cores can read than one (NumPy's sum
+    # releases the GIL, so two Python threads sum the two halves at once)
+    from concurrent.futures import ThreadPoolExecutor
+    half = n // 2
+    with ThreadPoolExecutor(2) as pool:
+        bw = alternate({
+            "one core": lambda: D.sum(),
+            "two cores": lambda: sum(pool.map(np.sum, (D[:half], D[half:]))),
+        }, 3 * repeats)
+    one, two = D.nbytes / bw["one core"][0] / 1e9, D.nbytes / bw["two cores"][0] / 1e9
+    print(f"Memory bandwidth, a sum of D (median of {3 * repeats}): one core {one:.1f} GB/s, "
+          f"two cores {two:.1f} GB/s ({two / one:.2f}x)")
 
 
 def main():

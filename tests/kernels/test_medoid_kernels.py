@@ -93,6 +93,22 @@ def test_fastclarans_picks_the_best_slot():
         assert td + change == pytest.approx(D[:, new].min(axis=1).sum())
 
 
+def assert_scan_gives_the_exact_changes(D, w, rng, rtol, atol):
+    """For k = 2, 5, 13 random medoids and up to 8 random candidates: the best-slot change
+    of the candidate scan is the least of the exact pair changes, at its slot."""
+    n = len(D)
+    for k in (2, 5, 13):
+        if k >= n:
+            continue
+        med = np.sort(rng.choice(n, k, replace=False))
+        state, td = _clarans.new_state(med, D[:, med], w)
+        for c in rng.choice(np.setdiff1d(np.arange(n), med), min(8, n - k), replace=False):
+            change, slot = _clarans.best_slot_change(state, D[c], w)
+            pair = [_clarans.pair_change(state, D[c], i, w) for i in range(k)]
+            assert change == pytest.approx(min(pair), rel=rtol, abs=atol), (n, k, c)
+            assert pair[slot] == pytest.approx(min(pair), rel=rtol, abs=atol)
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_candidate_scan_equals_the_exact_change_for_every_size(dtype):
     # sizes around the scan's chunks (8 objects) and blocks (256), weights not all one,
@@ -102,42 +118,20 @@ def test_candidate_scan_equals_the_exact_change_for_every_size(dtype):
     for n in (3, 7, 8, 9, 255, 256, 257, 600):
         X = rng.normal(size=(n, 3))
         D = np.ascontiguousarray(pairwise_distances(X), dtype=dtype)
-        w = rng.uniform(0.5, 3.0, n)
-        for k in (2, 5, 13):
-            if k >= n:
-                continue
-            med = np.sort(rng.choice(n, k, replace=False))
-            state, td = _clarans.new_state(med, D[:, med], w)
-            for c in rng.choice(np.setdiff1d(np.arange(n), med), min(8, n - k),
-                                replace=False):
-                change, slot = _clarans.best_slot_change(state, D[c], w)
-                pair = [_clarans.pair_change(state, D[c], i, w) for i in range(k)]
-                assert change == pytest.approx(min(pair), rel=1e-9, abs=1e-9), (n, k, c)
-                assert pair[slot] == pytest.approx(min(pair), rel=1e-9, abs=1e-9)
+        assert_scan_gives_the_exact_changes(D, rng.uniform(0.5, 3.0, n), rng, 1e-9, 1e-9)
 
 
 def test_candidate_scan_is_exact_when_distances_share_a_float32_value():
     # the scan lists objects by float32 upper bounds of the second-nearest distances: here
     # every distance lies between 1 and the next float32 (1 + 2**-23), so almost every
-    # object is listed although only some contribute; those that do not must add zero
+    # object is listed although only some contribute; those that do not must add zero.
+    # The changes are sums of n terms below 2**-23 each: they are compared absolutely
     rng = np.random.default_rng(3)
     for n in (9, 257, 600):
         A = 1.0 + rng.integers(0, 500, size=(n, n)) * 2.0**-33
         D = np.triu(A, 1)
         D = D + D.T
-        w = rng.uniform(0.5, 3.0, n)
-        for k in (2, 5, 13):
-            if k >= n:
-                continue
-            med = np.sort(rng.choice(n, k, replace=False))
-            state, td = _clarans.new_state(med, D[:, med], w)
-            for c in rng.choice(np.setdiff1d(np.arange(n), med), min(8, n - k),
-                                replace=False):
-                change, slot = _clarans.best_slot_change(state, D[c], w)
-                pair = [_clarans.pair_change(state, D[c], i, w) for i in range(k)]
-                # the changes are sums of n terms below 2**-23 each: compare them absolutely
-                assert change == pytest.approx(min(pair), rel=0, abs=1e-13), (n, k, c)
-                assert pair[slot] == pytest.approx(min(pair), rel=0, abs=1e-13)
+        assert_scan_gives_the_exact_changes(D, rng.uniform(0.5, 3.0, n), rng, 0, 1e-13)
 
 
 def _block(seed, n_cand=160, n=40, d=3, integer=False):

@@ -77,8 +77,9 @@ static inline ptrdiff_t ck_push(unsigned char* idx, ptrdiff_t m, int mask, int b
 #define CK_HIT(L, off) do {                                                                \
     ptrdiff_t o_ = start + (off);                                                          \
     double doc_ = (double)row[o_], a_ = dn[o_], w_ = w[o_];                                \
-    acc##L += w_ * ((doc_ < a_ ? doc_ : a_) - a_);                                         \
-    double b_ = ds[o_], m_ = doc_ > a_ ? doc_ : a_;                                        \
+    /* t_ < 0 is doc_ < a_, and false for a NaN: a NaN dn spoils only its own slot */     \
+    double t_ = doc_ - a_, b_ = ds[o_], m_ = doc_ > a_ ? doc_ : a_;                        \
+    acc##L += w_ * (t_ < 0.0 ? t_ : 0.0);                                                  \
     lanes[L * k + near[o_]] += w_ * ((m_ < b_ ? m_ : b_) - b_);                            \
 } while (0)
 

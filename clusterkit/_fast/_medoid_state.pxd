@@ -68,8 +68,11 @@ cdef double _losses(MedoidState st, const double* w) noexcept nogil
 cdef inline float _f32_up(double x) noexcept nogil:
     """The least float32 >= x (x itself when it is a float32 value; NaN stays NaN)."""
     cdef float f
-    if x > FLT_MAX:  # (float)x would be undefined behaviour in C
+    # out of float32's range, (float)x would be undefined behaviour in C
+    if x > FLT_MAX:
         return INFINITY
+    if x < -FLT_MAX:
+        return -INFINITY if x == -INFINITY else -FLT_MAX
     f = <float>x
     if <double>f < x:
         f = nextafterf(f, INFINITY)

@@ -46,6 +46,16 @@
 #define CK_SCAN_SSE2 0
 #endif
 
+/* a < b ? a : b, without a branch (with a constant b, GCC 12 branches on the ternary;
+   MINSD is exactly the ternary, NaN included) */
+static inline double ck_min(double a, double b) {
+#if CK_SCAN_SSE2
+    return _mm_cvtsd_f64(_mm_min_sd(_mm_set_sd(a), _mm_set_sd(b)));
+#else
+    return a < b ? a : b;
+#endif
+}
+
 /* ck_bitpos[mask]: the positions of mask's set bits, in increasing order, one per byte
    (bytes past the count are 0); ck_bitcount[mask]: their number. Filled by
    ck_scan_init() at import. */
@@ -77,9 +87,10 @@ static inline ptrdiff_t ck_push(unsigned char* idx, ptrdiff_t m, int mask, int b
 #define CK_HIT(L, off) do {                                                                \
     ptrdiff_t o_ = start + (off);                                                          \
     double doc_ = (double)row[o_], a_ = dn[o_], w_ = w[o_];                                \
-    /* t_ < 0 is doc_ < a_, and false for a NaN: a NaN dn spoils only its own slot */     \
+    /* min(t_, 0): t_ < 0 is doc_ < a_, and false for a NaN, so that a NaN dn spoils     \
+       only its own slot */                                                                \
     double t_ = doc_ - a_, b_ = ds[o_], m_ = doc_ > a_ ? doc_ : a_;                        \
-    acc##L += w_ * (t_ < 0.0 ? t_ : 0.0);                                                  \
+    acc##L += w_ * ck_min(t_, 0.0);                                                        \
     lanes[L * k + near[o_]] += w_ * ((m_ < b_ ? m_ : b_) - b_);                            \
 } while (0)
 

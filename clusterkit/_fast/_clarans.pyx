@@ -14,7 +14,6 @@ from clusterkit._fast._medoid_state cimport (
     _apply_swap,
     _candidate,
     _delta_stride,
-    _ds_as,
     _refresh,
     _swap_change,
 )
@@ -54,7 +53,7 @@ def best_slot_change(MedoidState st, const floating[::1] row, const double[::1] 
     cdef double[::1] delta = delta_arr
     with nogil:
         ch = _candidate(&row[0], st.n, st.k, &st.rl[0], &st.near[0], &st.dn[0], &st.ds[0],
-                        _ds_as(st, &row[0]), &w[0], &delta[0], &slot)
+                        &st.ds32[0], &w[0], &delta[0], &slot)
     return ch, slot
 
 

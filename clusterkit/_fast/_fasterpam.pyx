@@ -11,7 +11,6 @@ from clusterkit._fast._medoid_state cimport (
     _advance,
     _candidate,
     _check_signals,
-    _ds_as,
     _do_swap,
     _first_improving,
     _losses,
@@ -151,7 +150,7 @@ def fasterpam(
                             else:
                                 pchange[t] = _candidate(&D[c, 0], n, k, &st.rl[0],
                                                         &st.near[0], &st.dn[0], &st.ds[0],
-                                                        _ds_as(st, &D[c, 0]), &w[0],
+                                                        &st.ds32[0], &w[0],
                                                         pbufs + tid * _delta_stride(k),
                                                         pslot + t)
                             t = t + team_size

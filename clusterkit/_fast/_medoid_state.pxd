@@ -78,11 +78,6 @@ cdef inline float _f32_up(double x) noexcept nogil:
         f = nextafterf(f, INFINITY)
     return f
 
-cdef inline const float* _ds_as(MedoidState st, const floating* row) noexcept nogil:
-    """The float32 bounds of the second-nearest distances that the candidate scan tests
-    (``ds32``, whatever the dtype of ``row``, of D)."""
-    return &st.ds32[0]
-
 cdef double _candidate_deltas(const floating* row, intp_t n, intp_t k, const double* rl,
                               const intp_t* near, const double* dn, const double* ds,
                               const float* dsu, const double* w,

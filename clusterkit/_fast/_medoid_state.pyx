@@ -139,6 +139,7 @@ cdef extern from "_medoid_scan.h" nogil:
 
 ck_scan_init()
 
+
 cdef double _candidate_deltas(const floating* row, intp_t n, intp_t k, const double* rl,
                               const intp_t* near, const double* dn, const double* ds,
                               const float* dsu, const double* w,
@@ -315,7 +316,7 @@ cdef int _scan_candidates(const floating[:, ::1] D, MedoidState st, const double
                 slot[t] = 0
             else:
                 change[t] = _candidate(&D[c, 0], n, k, &st.rl[0], &st.near[0], &st.dn[0],
-                                       &st.ds[0], _ds_as(st, &D[c, 0]), w, bufs, &slot[t])
+                                       &st.ds[0], &st.ds32[0], w, bufs, &slot[t])
         return 0
     with parallel(num_threads=n_threads):
         tid = threadid()
@@ -326,7 +327,7 @@ cdef int _scan_candidates(const floating[:, ::1] D, MedoidState st, const double
                 slot[t] = 0
             else:
                 change[t] = _candidate(&D[c, 0], n, k, &st.rl[0], &st.near[0], &st.dn[0],
-                                       &st.ds[0], _ds_as(st, &D[c, 0]), w,
+                                       &st.ds[0], &st.ds32[0], w,
                                        bufs + tid * _delta_stride(k), &slot[t])
     return 0
 

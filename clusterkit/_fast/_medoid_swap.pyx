@@ -15,7 +15,6 @@ from clusterkit._fast._medoid_state cimport (
     MedoidState,
     _apply_swap,
     _candidate_deltas,
-    _ds_as,
     _check_signals,
     _scan_candidates,
     _setup,
@@ -222,7 +221,7 @@ def fastpam2(
                         if st.slot_of[c] >= 0:
                             continue
                         acc = _candidate_deltas(&D[c, 0], n, k, &st.rl[0], &st.near[0],
-                                                &st.dn[0], &st.ds[0], _ds_as(st, &D[c, 0]),
+                                                &st.dn[0], &st.ds[0], &st.ds32[0],
                                                 &w[0], delta)
                         for i in range(k):
                             val = delta[i] + acc

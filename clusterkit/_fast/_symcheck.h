@@ -118,9 +118,10 @@ static inline void ck_micro_f(const float* D, ptrdiff_t n, ptrdiff_t i, ptrdiff_
 #endif
 
 /* float64 band: rows [bi, iend) (at most one mirror cache line wide, an even number)
-   against the columns [bi, m), column pairs outer and the rows inner, so that each mirror cache line is used whole as soon as it arrives, while the
-   band's rows stream; the mirror rows are prefetched CK_MIRROR_AHEAD rows ahead (the
-   hardware does not follow a stride of a whole row) */
+   against the columns [bi, m), column pairs outer and the rows inner, so that each mirror
+   cache line is used whole as soon as it arrives while the band's rows stream; the mirror
+   rows are prefetched CK_MIRROR_AHEAD rows ahead (the hardware does not follow a stride of
+   a whole row) */
 static int ck_band_d(const double* D, ptrdiff_t n, ptrdiff_t bi, ptrdiff_t iend, ptrdiff_t m,
                      double rtol, double atol) {
 #if CK_SYMCHECK_SSE2
@@ -168,46 +169,43 @@ static int ck_tile_f(const float* D, ptrdiff_t n, ptrdiff_t bi, ptrdiff_t bj, pt
 #endif
 }
 
-#define CK_ROWS_TILED(NAME, T, TILE, STEP)                                                 \
-static int NAME(const T* D, ptrdiff_t n, ptrdiff_t t0, ptrdiff_t t1, double rtol,         \
-                double atol) {                                                             \
-    ptrdiff_t m = n - n % (STEP), I, j0;                                                   \
-    for (I = t0; I < t1; I++)                                                              \
-        for (j0 = I * CK_TILE_ROWS; j0 < m; j0 += CK_TILE_COLS)                            \
-            if (TILE(D, n, I * CK_TILE_ROWS, j0, m, rtol, atol))                           \
-                return 1;                                                                  \
-    return 0;                                                                              \
+/* float32: the row tiles t0 .. t1-1 (micro-blocks of 4 rows) */
+static int ck_rows_f(const float* D, ptrdiff_t n, ptrdiff_t t0, ptrdiff_t t1, double rtol,
+                     double atol) {
+    ptrdiff_t m = n - n % 4, I, j0;
+    for (I = t0; I < t1; I++)
+        for (j0 = I * CK_TILE_ROWS; j0 < m; j0 += CK_TILE_COLS)
+            if (ck_tile_f(D, n, I * CK_TILE_ROWS, j0, m, rtol, atol))
+                return 1;
+    return 0;
 }
-/* float64: the row tiles t0 .. t1-1, each cut into bands of at most one cache line (LINE
-   elements): when every row starts at the same offset within a cache line (the row length
-   a multiple of 64 bytes), the bands are placed on the lines' boundaries (rounded down to
-   an even column, the micro-block's), so that no mirror line is split between two bands
-   (on a 5000 x 5000 D, whose rows NumPy places 16 bytes past a line, 15 ms against
-   18.5 ms unaligned, measured in C). */
-#define CK_ROWS(NAME, T, BAND, STEP, LINE)                                                 \
-static int NAME(const T* D, ptrdiff_t n, ptrdiff_t t0, ptrdiff_t t1, double rtol,         \
-                double atol) {                                                             \
-    ptrdiff_t m = n - n % (STEP), I, b, e, lo, hi, a = 0;                                  \
-    size_t off = (size_t)((uintptr_t)D % 64);                                              \
-    if ((n * (ptrdiff_t)sizeof(T)) % 64 == 0 && off % sizeof(T) == 0) {                    \
-        a = (ptrdiff_t)(((64 - off) % 64) / sizeof(T)); /* first column on a line start */ \
-        a -= a % (STEP);                                                                   \
-    }                                                                                      \
-    for (I = t0; I < t1; I++) {                                                            \
-        lo = I * CK_TILE_ROWS;                                                             \
-        hi = lo + CK_TILE_ROWS < m ? lo + CK_TILE_ROWS : m;                                \
-        for (b = lo; b < hi; b = e) {                                                      \
-            e = b + (LINE) - (((b - a) % (LINE) + (LINE)) % (LINE));                        \
-            if (e > hi) e = hi;                                                            \
-            if (BAND(D, n, b, e, m, rtol, atol))                                           \
-                return 1;                                                                  \
-        }                                                                                  \
-    }                                                                                      \
-    return 0;                                                                              \
+
+/* float64: the row tiles t0 .. t1-1 (micro-blocks of 2 rows; CK_TILE_ROWS is even), each
+   cut into bands of at most one cache line (8 float64): when every row starts at the same
+   offset within a cache line (the row length a multiple of 64 bytes), the bands are placed
+   on the lines' boundaries (rounded down to an even column, the micro-block's), so that no
+   mirror line is split between two bands (on a 5000 x 5000 D, whose rows NumPy places 16
+   bytes past a line, 15 ms against 18.5 ms unaligned, measured in C). */
+static int ck_rows_d(const double* D, ptrdiff_t n, ptrdiff_t t0, ptrdiff_t t1, double rtol,
+                     double atol) {
+    ptrdiff_t m = n - n % 2, I, b, e, lo, hi, a = 0;
+    size_t off = (size_t)((uintptr_t)D % 64);
+    if ((n * (ptrdiff_t)sizeof(double)) % 64 == 0 && off % sizeof(double) == 0) {
+        a = (ptrdiff_t)(((64 - off) % 64) / sizeof(double)); /* first column on a line */
+        a -= a % 2;
+    }
+    for (I = t0; I < t1; I++) {
+        lo = I * CK_TILE_ROWS;
+        hi = lo + CK_TILE_ROWS < m ? lo + CK_TILE_ROWS : m;
+        for (b = lo; b < hi; b = e) {
+            e = b + 8 - (((b - a) % 8 + 8) % 8);
+            if (e > hi)
+                e = hi;
+            if (ck_band_d(D, n, b, e, m, rtol, atol))
+                return 1;
+        }
+    }
+    return 0;
 }
-/* the micro-block: 2 rows for float64, 4 for float32 (CK_TILE_ROWS is a multiple of both);
-   a line: 8 float64 */
-CK_ROWS(ck_rows_d, double, ck_band_d, 2, 8)
-CK_ROWS_TILED(ck_rows_f, float, ck_tile_f, 4)
 
 #endif
